@@ -7,8 +7,14 @@
 
 pub mod api;
 pub mod app;
+pub mod cli;
+pub mod config;
+pub mod headless;
+pub mod logging;
 pub mod model;
 pub mod rating;
+pub mod runtime;
 pub mod sanitize;
 pub mod sim;
+pub mod start;
 pub mod ui;

@@ -216,8 +216,14 @@ mod tests {
     fn policy_names() {
         assert_eq!(rate_policy_name(1), Some("Fixed"));
         assert_eq!(rate_policy_name(2), Some("Based on used dialpeer"));
-        assert_eq!(rate_policy_name(3), Some("MIN(Fixed,Based on used dialpeer)"));
-        assert_eq!(rate_policy_name(4), Some("MAX(Fixed,Based on used dialpeer)"));
+        assert_eq!(
+            rate_policy_name(3),
+            Some("MIN(Fixed,Based on used dialpeer)")
+        );
+        assert_eq!(
+            rate_policy_name(4),
+            Some("MAX(Fixed,Based on used dialpeer)")
+        );
         assert_eq!(rate_policy_name(7), None);
     }
 }

@@ -91,7 +91,10 @@ mod tests {
 
     #[test]
     fn unicode_is_kept() {
-        assert_eq!(&*sanitize("Київстар 日本語 e\u{301}"), "Київстар 日本語 e\u{301}");
+        assert_eq!(
+            &*sanitize("Київстар 日本語 e\u{301}"),
+            "Київстар 日本語 e\u{301}"
+        );
     }
 
     #[test]

@@ -18,8 +18,8 @@ use crate::api::auth::{Credentials, Secret, Token};
 use crate::api::error::{ApiError, one_line};
 use crate::api::query::ListQuery;
 use crate::api::types::{
-    API_PREFIX, AuthCredentials, AuthRequest, AuthResponse, CallDocument, CallListDocument, MEDIA_TYPE,
-    RecordDocument, RecordListDocument, RelationshipDocument,
+    API_PREFIX, AuthCredentials, AuthRequest, AuthResponse, CallDocument, CallListDocument,
+    MEDIA_TYPE, RecordDocument, RecordListDocument, RelationshipDocument,
 };
 
 /// Default limit of a response body: 512 MB.
@@ -93,7 +93,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("base", &self.base.as_str()).finish()
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .finish()
     }
 }
 
@@ -128,18 +130,24 @@ impl Client {
             builder = builder.tls_danger_accept_invalid_certs(true);
         }
         if let Some(pem) = &cfg.ca_cert_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem)
-                .map_err(|e| ApiError::Config(format!("invalid CA certificate: {}", one_line(&e.to_string()))))?;
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                ApiError::Config(format!(
+                    "invalid CA certificate: {}",
+                    one_line(&e.to_string())
+                ))
+            })?;
             if certs.is_empty() {
-                return Err(ApiError::Config("invalid CA certificate: no certificate in the file".into()));
+                return Err(ApiError::Config(
+                    "invalid CA certificate: no certificate in the file".into(),
+                ));
             }
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }
         }
-        let http = builder
-            .build()
-            .map_err(|e| ApiError::Config(format!("cannot set up HTTP: {}", one_line(&e.to_string()))))?;
+        let http = builder.build().map_err(|e| {
+            ApiError::Config(format!("cannot set up HTTP: {}", one_line(&e.to_string())))
+        })?;
         let token = match &cfg.credentials {
             Credentials::Token(t) => Some(Token::new(t.clone())),
             Credentials::Password { .. } => None,
@@ -213,8 +221,9 @@ impl Client {
         if !status.is_success() {
             return Err(ApiError::from_status(status.as_u16(), reason, &raw.body));
         }
-        let auth: AuthResponse = serde_json::from_slice(&raw.body)
-            .map_err(|e| ApiError::Decode(format!("auth response: {}", one_line(&e.to_string()))))?;
+        let auth: AuthResponse = serde_json::from_slice(&raw.body).map_err(|e| {
+            ApiError::Decode(format!("auth response: {}", one_line(&e.to_string())))
+        })?;
         if auth.jwt.is_empty() {
             return Err(ApiError::Decode("auth response: empty jwt".into()));
         }
@@ -259,7 +268,9 @@ impl Client {
             if status == StatusCode::UNAUTHORIZED {
                 match &*self.credentials {
                     Credentials::Token(_) => {
-                        return Err(ApiError::Unauthorized("the server refused the token".into()));
+                        return Err(ApiError::Unauthorized(
+                            "the server refused the token".into(),
+                        ));
                     }
                     Credentials::Password { .. } if !retried => {
                         retried = true;
@@ -295,16 +306,25 @@ impl Client {
         }
     }
 
-    async fn read_body(&self, mut resp: reqwest::Response, started: Instant) -> Result<RawResponse, ApiError> {
+    async fn read_body(
+        &self,
+        mut resp: reqwest::Response,
+        started: Instant,
+    ) -> Result<RawResponse, ApiError> {
         if let Some(len) = resp.content_length()
             && len > self.max_body
         {
-            return Err(ApiError::TooLarge { limit: self.max_body });
+            return Err(ApiError::TooLarge {
+                limit: self.max_body,
+            });
         }
-        let mut body = Vec::with_capacity(resp.content_length().unwrap_or(0).min(64 << 20) as usize);
+        let mut body =
+            Vec::with_capacity(resp.content_length().unwrap_or(0).min(64 << 20) as usize);
         while let Some(chunk) = resp.chunk().await.map_err(transport_error)? {
             if (body.len() + chunk.len()) as u64 > self.max_body {
-                return Err(ApiError::TooLarge { limit: self.max_body });
+                return Err(ApiError::TooLarge {
+                    limit: self.max_body,
+                });
             }
             body.extend_from_slice(&chunk);
         }
@@ -344,7 +364,11 @@ impl Client {
     }
 
     /// `GET /active-calls/{id}` with `include=`. A 404 means the call has ended.
-    pub async fn show_call(&self, id: &str, include: &[&str]) -> Result<Fetched<CallDocument>, ApiError> {
+    pub async fn show_call(
+        &self,
+        id: &str,
+        include: &[&str],
+    ) -> Result<Fetched<CallDocument>, ApiError> {
         let query = include_pair(include);
         let url = self.url(&["active-calls", id], &query);
         self.get_json(url, "active call").await
@@ -357,7 +381,11 @@ impl Client {
     }
 
     /// `GET /active-calls/{id}/<relationship>`: the related record, `None` when the relationship is empty.
-    pub async fn related(&self, call_id: &str, relationship: &str) -> Result<Fetched<RecordDocument>, ApiError> {
+    pub async fn related(
+        &self,
+        call_id: &str,
+        relationship: &str,
+    ) -> Result<Fetched<RecordDocument>, ApiError> {
         let url = self.url(&["active-calls", call_id, relationship], &[]);
         self.get_json(url, "related record").await
     }
@@ -368,18 +396,31 @@ impl Client {
         call_id: &str,
         relationship: &str,
     ) -> Result<Fetched<RelationshipDocument>, ApiError> {
-        let url = self.url(&["active-calls", call_id, "relationships", relationship], &[]);
+        let url = self.url(
+            &["active-calls", call_id, "relationships", relationship],
+            &[],
+        );
         self.get_json(url, "relationship").await
     }
 
     /// `GET /<type>/{id}`: any record by type and id.
-    pub async fn record(&self, kind: &str, id: &str, include: &[&str]) -> Result<Fetched<RecordDocument>, ApiError> {
+    pub async fn record(
+        &self,
+        kind: &str,
+        id: &str,
+        include: &[&str],
+    ) -> Result<Fetched<RecordDocument>, ApiError> {
         let url = self.url(&[kind, id], &include_pair(include));
         self.get_json(url, "record").await
     }
 
     /// `GET /<type>?page[number]=N&page[size]=S`: one page of records of a type.
-    pub async fn records(&self, kind: &str, page: u32, size: u32) -> Result<Fetched<RecordListDocument>, ApiError> {
+    pub async fn records(
+        &self,
+        kind: &str,
+        page: u32,
+        size: u32,
+    ) -> Result<Fetched<RecordListDocument>, ApiError> {
         let query = vec![
             ("page[number]".to_owned(), page.to_string()),
             ("page[size]".to_owned(), size.to_string()),
@@ -442,7 +483,11 @@ pub fn decode<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, ApiErro
             let context = body_context(body, inner.line(), inner.column());
             let mut msg = format!("{what}: {}", one_line(&inner.to_string()));
             if !path.is_empty() && path != "." {
-                msg = format!("{what}: at {}: {}", one_line(&path), one_line(&inner.to_string()));
+                msg = format!(
+                    "{what}: at {}: {}",
+                    one_line(&path),
+                    one_line(&inner.to_string())
+                );
             }
             if !context.is_empty() {
                 msg.push_str(&format!(" near {context:?}"));
@@ -478,12 +523,15 @@ mod tests {
 
     #[test]
     fn decode_errors_name_the_field_and_show_little_context() {
-        let body = br#"{"data":[{"id":"1*a","type":"active-calls","attributes":{"duration":"soon"}}]}"#;
+        let body =
+            br#"{"data":[{"id":"1*a","type":"active-calls","attributes":{"duration":"soon"}}]}"#;
         let err = decode::<CallListDocument>(body, "list").unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("data[0].attributes.duration"), "{msg}");
         let big = format!("{{\"data\":[{}", "x".repeat(10_000));
-        let msg = decode::<CallListDocument>(big.as_bytes(), "list").unwrap_err().to_string();
+        let msg = decode::<CallListDocument>(big.as_bytes(), "list")
+            .unwrap_err()
+            .to_string();
         assert!(msg.len() < 400, "{msg}");
     }
 
@@ -504,8 +552,18 @@ mod tests {
 
     #[test]
     fn bad_urls_are_config_errors() {
-        let e = Client::new(ClientConfig::new("ftp://x", Credentials::Token(Secret::new("t")))).unwrap_err();
+        let e = Client::new(ClientConfig::new(
+            "ftp://x",
+            Credentials::Token(Secret::new("t")),
+        ))
+        .unwrap_err();
         assert_eq!(e.exit_code(), 2);
-        assert!(Client::new(ClientConfig::new("not a url", Credentials::Token(Secret::new("t")))).is_err());
+        assert!(
+            Client::new(ClientConfig::new(
+                "not a url",
+                Credentials::Token(Secret::new("t"))
+            ))
+            .is_err()
+        );
     }
 }

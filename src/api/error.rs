@@ -103,7 +103,11 @@ mod tests {
 
     #[test]
     fn html_bodies_become_the_status_line() {
-        let e = ApiError::from_status(502, "Bad Gateway", b"<html><body><h1>502</h1>nginx</body></html>");
+        let e = ApiError::from_status(
+            502,
+            "Bad Gateway",
+            b"<html><body><h1>502</h1>nginx</body></html>",
+        );
         assert_eq!(e.to_string(), "server error 502: 502 Bad Gateway");
     }
 

@@ -136,7 +136,11 @@ impl FromStr for CallFilter {
             .filter_map(|op| s.find(*op).map(|at| (at, *op)))
             .min_by_key(|(at, _)| *at)
             .map(|(at, op)| (s[..at].trim(), op, s[at + 1..].trim()))
-            .ok_or_else(|| FilterParseError(format!("filter {s:?}: expected KEY=VALUE, duration>N or duration<N")))?;
+            .ok_or_else(|| {
+                FilterParseError(format!(
+                    "filter {s:?}: expected KEY=VALUE, duration>N or duration<N"
+                ))
+            })?;
         let field = match (key, op) {
             ("duration", '>') => FilterField::DurationGreaterThan,
             ("duration", '<') => FilterField::DurationLessThan,
@@ -144,15 +148,23 @@ impl FromStr for CallFilter {
             (_, '=') => FilterField::for_relationship(key)
                 .or_else(|| FilterField::from_api_name(key))
                 .ok_or_else(|| FilterParseError(format!("filter {key:?}: unknown key")))?,
-            _ => return Err(FilterParseError(format!("filter {s:?}: only duration takes > or <"))),
+            _ => {
+                return Err(FilterParseError(format!(
+                    "filter {s:?}: only duration takes > or <"
+                )));
+            }
         };
         let values = value
             .split(',')
             .map(|v| v.trim().parse::<i64>())
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|_| FilterParseError(format!("filter {key:?}: {value:?} is not an integer")))?;
+            .map_err(|_| {
+                FilterParseError(format!("filter {key:?}: {value:?} is not an integer"))
+            })?;
         if values.is_empty() || (values.len() > 1 && field != FilterField::NodeIdEq) {
-            return Err(FilterParseError(format!("filter {key:?}: one integer expected")));
+            return Err(FilterParseError(format!(
+                "filter {key:?}: one integer expected"
+            )));
         }
         Ok(CallFilter { field, values })
     }
@@ -221,10 +233,7 @@ mod tests {
             "duration>60".parse::<CallFilter>().unwrap(),
             CallFilter::new(FilterField::DurationGreaterThan, 60)
         );
-        assert_eq!(
-            "node=1,2".parse::<CallFilter>().unwrap().values,
-            vec![1, 2]
-        );
+        assert_eq!("node=1,2".parse::<CallFilter>().unwrap().values, vec![1, 2]);
         assert!("customer>5".parse::<CallFilter>().is_err());
         assert!("nope=1".parse::<CallFilter>().is_err());
         assert!("customer=x".parse::<CallFilter>().is_err());
@@ -244,7 +253,10 @@ mod tests {
             vec![
                 ("filter[node_id_eq]".to_owned(), "8".to_owned()),
                 ("include".to_owned(), "customer,node".to_owned()),
-                ("fields[active-calls]".to_owned(), "duration,customer".to_owned()),
+                (
+                    "fields[active-calls]".to_owned(),
+                    "duration,customer".to_owned()
+                ),
                 ("fields[contractors]".to_owned(), "name".to_owned()),
             ]
         );

@@ -308,7 +308,11 @@ pub struct RecordResource {
 /// `meta` of a list document; yeti always sends `{"total-count": 0}` for active calls.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 pub struct ListMeta {
-    #[serde(rename = "total-count", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "total-count",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i64>,
 }
 
@@ -490,7 +494,9 @@ mod yeti_time_opt {
             Some(s) if s.is_empty() => Ok(None),
             Some(s) => DateTime::parse_from_rfc3339(&s)
                 .map(|t| Some(t.with_timezone(&Utc)))
-                .map_err(|e| serde::de::Error::custom(format!("invalid time {:?}: {e}", truncate(&s)))),
+                .map_err(|e| {
+                    serde::de::Error::custom(format!("invalid time {:?}: {e}", truncate(&s)))
+                }),
         }
     }
 }

@@ -4,11 +4,13 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 
-use crate::api::types::{CALL_RELATIONSHIPS, CallDocument, CallListDocument, CallResource, Relationship};
-use crate::model::record::{Record, RecordKey, build_record};
-use crate::sanitize::sanitize;
+use crate::api::types::{
+    CALL_RELATIONSHIPS, CallDocument, CallListDocument, CallResource, Relationship,
+};
 use crate::model::Text;
+use crate::model::record::{Record, RecordKey, build_record};
 use crate::rating::{self, Rating, Tariff};
+use crate::sanitize::sanitize;
 
 /// What a call knows about one of its 18 relationships.
 ///
@@ -129,7 +131,9 @@ impl Call {
             id: sanitize(&res.id),
             start_time: a.start_time,
             connect_time: a.connect_time,
-            duration: a.duration.filter(|_| a.connect_time.is_some() || a.duration.is_some()),
+            duration: a
+                .duration
+                .filter(|_| a.connect_time.is_some() || a.duration.is_some()),
             time_limit: a.time_limit,
             dst_prefix_in: text(&a.dst_prefix_in),
             dst_prefix_routing: text(&a.dst_prefix_routing),

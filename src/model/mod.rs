@@ -6,9 +6,9 @@ pub mod record;
 
 pub mod store;
 
+pub use crate::sanitize::{sanitize, sanitize_max};
 pub use call::{Call, Endpoint, Link, build_call, build_calls};
 pub use record::{Record, RecordKey, build_record};
-pub use crate::sanitize::{sanitize, sanitize_max};
 pub use store::RecordCache;
 
 /// Sanitized text of the model: boxed to keep a call small (100,000 of them must fit in memory).

@@ -83,7 +83,10 @@ impl Record {
 /// `incoming-auth-password`; other types may grow more).
 pub fn is_secret_attribute(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n.contains("password") || n.contains("secret") || n.contains("token") || n.ends_with("-key")
+    n.contains("password")
+        || n.contains("secret")
+        || n.contains("token")
+        || n.ends_with("-key")
         || n == "key"
 }
 
@@ -175,7 +178,10 @@ mod tests {
         assert_eq!(r.attr("enabled"), Some("true"));
         assert_eq!(r.attr("ip"), Some("1.2.3.4, 5.6.7.8"));
         assert_eq!(r.attr("x"), Some("-"));
-        assert_eq!(r.link("contractor"), Some(&RecordKey::new("contractors", "5")));
+        assert_eq!(
+            r.link("contractor"),
+            Some(&RecordKey::new("contractors", "5"))
+        );
         assert_eq!(r.link("pop"), None);
         let dump = format!("{r:?}");
         assert!(!dump.contains("hunter2") && !dump.contains("s3cret"));
@@ -183,7 +189,9 @@ mod tests {
 
     #[test]
     fn prefix_or_id_when_there_is_no_name() {
-        let r = build_record(res(r#"{"id":"3","type":"destinations","attributes":{"prefix":"380"}}"#));
+        let r = build_record(res(
+            r#"{"id":"3","type":"destinations","attributes":{"prefix":"380"}}"#,
+        ));
         assert_eq!(&*r.name, "380");
         let r = build_record(res(r#"{"id":"3","type":"pops","attributes":{}}"#));
         assert_eq!(&*r.name, "#3");

@@ -34,7 +34,12 @@ impl RecordCache {
     pub fn get_fresh(&self, key: &RecordKey, now: DateTime<Utc>) -> Option<&Record> {
         self.records
             .get(key)
-            .filter(|(_, at)| (now - *at).to_std().map(|age| age <= RECORD_TTL).unwrap_or(true))
+            .filter(|(_, at)| {
+                (now - *at)
+                    .to_std()
+                    .map(|age| age <= RECORD_TTL)
+                    .unwrap_or(true)
+            })
             .map(|(r, _)| r)
     }
 
@@ -47,8 +52,12 @@ impl RecordCache {
 
     /// Drops records fetched more than `max_age` before `now`.
     pub fn evict(&mut self, now: DateTime<Utc>, max_age: Duration) {
-        self.records
-            .retain(|_, (_, at)| (now - *at).to_std().map(|age| age <= max_age).unwrap_or(true));
+        self.records.retain(|_, (_, at)| {
+            (now - *at)
+                .to_std()
+                .map(|age| age <= max_age)
+                .unwrap_or(true)
+        });
     }
 
     pub fn len(&self) -> usize {
@@ -68,16 +77,28 @@ mod tests {
 
     #[test]
     fn ttl_and_eviction() {
-        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
+        let t0 = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let res: RecordResource =
-            serde_json::from_str(r#"{"id":"5","type":"contractors","attributes":{"name":"Acme"}}"#).unwrap();
+            serde_json::from_str(r#"{"id":"5","type":"contractors","attributes":{"name":"Acme"}}"#)
+                .unwrap();
         let mut c = RecordCache::new();
         c.insert(build_record(res), t0);
         let key = RecordKey::new("contractors", "5");
         assert_eq!(c.name("contractors", 5), Some("Acme"));
-        assert!(c.get_fresh(&key, t0 + chrono::Duration::seconds(60)).is_some());
-        assert!(c.get_fresh(&key, t0 + chrono::Duration::seconds(61)).is_none());
-        c.evict(t0 + chrono::Duration::seconds(600), Duration::from_secs(300));
+        assert!(
+            c.get_fresh(&key, t0 + chrono::Duration::seconds(60))
+                .is_some()
+        );
+        assert!(
+            c.get_fresh(&key, t0 + chrono::Duration::seconds(61))
+                .is_none()
+        );
+        c.evict(
+            t0 + chrono::Duration::seconds(600),
+            Duration::from_secs(300),
+        );
         assert!(c.is_empty());
     }
 }

@@ -1,0 +1,511 @@
+//! THE key table: every key the app understands, with its action, its label and where it applies. Input
+//! handling, the hint bar and the `?` help all read this one table, so they cannot disagree.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// A key pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    /// A character, shifted or not (`S` is `Char('S')`).
+    Char(char),
+    /// Ctrl + a letter.
+    Ctrl(char),
+    /// A special key without Ctrl/Alt.
+    Code(KeyCode),
+    /// Any printable character (filter input).
+    AnyChar,
+    /// Any key at all (the terminate dialog's "anything else cancels").
+    Any,
+}
+
+impl Key {
+    pub fn matches(self, ev: &KeyEvent) -> bool {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = ev.modifiers.contains(KeyModifiers::ALT);
+        match self {
+            Key::Char(c) => !ctrl && !alt && ev.code == KeyCode::Char(c),
+            Key::Ctrl(c) => {
+                ctrl && matches!(ev.code, KeyCode::Char(k) if k.eq_ignore_ascii_case(&c))
+            }
+            Key::Code(code) => !ctrl && !alt && ev.code == code,
+            Key::AnyChar => !ctrl && !alt && matches!(ev.code, KeyCode::Char(_)),
+            Key::Any => true,
+        }
+    }
+}
+
+/// What a key does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Back,
+    ClearFilter,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Open,
+    FilterOpen,
+    SortNext,
+    SortReverse,
+    Pause,
+    Refresh,
+    Terminate,
+    CopyId,
+    CopyMenu,
+    Export,
+    Mouse,
+    CallsOf,
+    Help,
+    // Filter input.
+    FilterKeep,
+    FilterBackspace,
+    FilterType,
+    // Terminate dialog.
+    Confirm,
+    Cancel,
+    // Copy menu.
+    MenuPick,
+    // Help overlay.
+    CloseHelp,
+}
+
+/// Where a binding applies: views and modes, as bit flags.
+pub type Scope = u16;
+pub const ROOT_LIST: Scope = 1;
+pub const SCOPED_LIST: Scope = 1 << 1;
+pub const CALL: Scope = 1 << 2;
+pub const RECORD: Scope = 1 << 3;
+pub const FILTER: Scope = 1 << 4;
+pub const CONFIRM: Scope = 1 << 5;
+pub const MENU: Scope = 1 << 6;
+pub const HELP: Scope = 1 << 7;
+pub const LISTS: Scope = ROOT_LIST | SCOPED_LIST;
+pub const VIEWS: Scope = LISTS | CALL | RECORD;
+pub const EVERYWHERE: Scope = 0xffff;
+
+/// One entry of the key table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    /// The keys as shown (`↑↓/jk`).
+    pub label: &'static str,
+    /// What it does, short (the hint bar and help).
+    pub desc: &'static str,
+    pub scope: Scope,
+    /// Shown in the hint bar (the help shows everything).
+    pub hint: bool,
+}
+
+const fn b(
+    keys: &'static [Key],
+    action: Action,
+    label: &'static str,
+    desc: &'static str,
+    scope: Scope,
+    hint: bool,
+) -> Binding {
+    Binding {
+        keys,
+        action,
+        label,
+        desc,
+        scope,
+        hint,
+    }
+}
+
+use Key::{Char, Code, Ctrl};
+
+/// The key table. The first matching entry for the current context wins, so mode entries come first.
+pub const BINDINGS: &[Binding] = &[
+    b(&[Ctrl('c')], Action::Quit, "^C", "quit", EVERYWHERE, false),
+    // Terminate dialog.
+    b(
+        &[Char('y')],
+        Action::Confirm,
+        "y",
+        "terminate the call",
+        CONFIRM,
+        true,
+    ),
+    b(
+        &[Key::Any],
+        Action::Cancel,
+        "any other key",
+        "cancel",
+        CONFIRM,
+        true,
+    ),
+    // Help overlay.
+    b(
+        &[Code(KeyCode::Esc), Char('?'), Char('q')],
+        Action::CloseHelp,
+        "Esc/?/q",
+        "close help",
+        HELP,
+        true,
+    ),
+    // Copy menu.
+    b(
+        &[Code(KeyCode::Up), Char('k')],
+        Action::Up,
+        "↑↓/jk",
+        "move",
+        MENU,
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Down), Char('j')],
+        Action::Down,
+        "↑↓/jk",
+        "move",
+        MENU,
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::MenuPick,
+        "Enter",
+        "copy",
+        MENU,
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Esc), Char('q')],
+        Action::Cancel,
+        "Esc",
+        "cancel",
+        MENU,
+        true,
+    ),
+    // Filter input.
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::FilterKeep,
+        "Enter",
+        "keep filter",
+        FILTER,
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Esc)],
+        Action::ClearFilter,
+        "Esc",
+        "clear filter",
+        FILTER,
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Backspace)],
+        Action::FilterBackspace,
+        "Bksp",
+        "delete",
+        FILTER,
+        true,
+    ),
+    b(&[Code(KeyCode::Up)], Action::Up, "↑↓", "move", FILTER, true),
+    b(
+        &[Code(KeyCode::Down)],
+        Action::Down,
+        "↑↓",
+        "move",
+        FILTER,
+        false,
+    ),
+    b(
+        &[Key::AnyChar],
+        Action::FilterType,
+        "text",
+        "narrows as you type",
+        FILTER,
+        false,
+    ),
+    // Views.
+    b(
+        &[Code(KeyCode::Up), Char('k')],
+        Action::Up,
+        "↑↓/jk",
+        "move",
+        VIEWS,
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Down), Char('j')],
+        Action::Down,
+        "↑↓/jk",
+        "move",
+        VIEWS,
+        false,
+    ),
+    b(
+        &[Code(KeyCode::PageUp)],
+        Action::PageUp,
+        "PgUp/PgDn",
+        "page",
+        VIEWS,
+        false,
+    ),
+    b(
+        &[Code(KeyCode::PageDown)],
+        Action::PageDown,
+        "PgUp/PgDn",
+        "page",
+        VIEWS,
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Home), Char('g')],
+        Action::Home,
+        "Home/g",
+        "first",
+        VIEWS,
+        false,
+    ),
+    b(
+        &[Code(KeyCode::End), Char('G')],
+        Action::End,
+        "End/G",
+        "last",
+        VIEWS,
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::Open,
+        "Enter",
+        "open",
+        VIEWS,
+        true,
+    ),
+    b(
+        &[Char('c')],
+        Action::CallsOf,
+        "c",
+        "calls of this record",
+        RECORD,
+        true,
+    ),
+    b(&[Char('/')], Action::FilterOpen, "/", "filter", LISTS, true),
+    b(
+        &[Char('s')],
+        Action::SortNext,
+        "s",
+        "sort column",
+        LISTS,
+        true,
+    ),
+    b(
+        &[Char('S')],
+        Action::SortReverse,
+        "S",
+        "reverse sort",
+        LISTS,
+        false,
+    ),
+    b(
+        &[Char('D')],
+        Action::Terminate,
+        "D",
+        "terminate call",
+        LISTS | CALL,
+        true,
+    ),
+    b(
+        &[Char('y')],
+        Action::CopyId,
+        "y",
+        "copy call id",
+        LISTS | CALL,
+        false,
+    ),
+    b(
+        &[Char('Y')],
+        Action::CopyMenu,
+        "Y",
+        "copy call-ids / tag / JSON",
+        LISTS | CALL,
+        false,
+    ),
+    b(
+        &[Char('e')],
+        Action::Export,
+        "e",
+        "export to JSON",
+        LISTS | CALL,
+        false,
+    ),
+    b(
+        &[Char('p')],
+        Action::Pause,
+        "p",
+        "pause / resume",
+        VIEWS,
+        true,
+    ),
+    b(
+        &[Ctrl('r')],
+        Action::Refresh,
+        "^R",
+        "poll now",
+        VIEWS,
+        false,
+    ),
+    b(
+        &[Char('m')],
+        Action::Mouse,
+        "m",
+        "mouse on/off",
+        VIEWS,
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Esc)],
+        Action::ClearFilter,
+        "Esc",
+        "clear filter",
+        ROOT_LIST,
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Esc)],
+        Action::Back,
+        "Esc",
+        "back",
+        SCOPED_LIST | CALL | RECORD,
+        true,
+    ),
+    b(&[Char('?')], Action::Help, "?", "help", VIEWS, true),
+    b(&[Char('q')], Action::Quit, "q", "quit", ROOT_LIST, true),
+    b(
+        &[Char('q')],
+        Action::Back,
+        "q",
+        "back",
+        SCOPED_LIST | CALL | RECORD,
+        false,
+    ),
+];
+
+/// The action of `ev` in context `ctx` (one of the scope flags).
+pub fn action_for(ctx: Scope, ev: &KeyEvent) -> Option<Action> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.scope & ctx != 0)
+        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+        .map(|b| b.action)
+}
+
+/// The hint bar of context `ctx`: (label, desc) pairs, one per action.
+pub fn hints(ctx: Scope) -> Vec<(&'static str, &'static str)> {
+    BINDINGS
+        .iter()
+        .filter(|b| b.scope & ctx != 0 && b.hint)
+        .map(|b| (b.label, b.desc))
+        .collect()
+}
+
+/// The help table: (keys, what, where), one line per distinct (label, desc).
+pub fn help_lines() -> Vec<(&'static str, &'static str, String)> {
+    let mut out: Vec<(&'static str, &'static str, Scope)> = Vec::new();
+    for b in BINDINGS {
+        match out
+            .iter_mut()
+            .find(|(l, d, _)| *l == b.label && *d == b.desc)
+        {
+            Some(line) => line.2 |= b.scope,
+            None => out.push((b.label, b.desc, b.scope)),
+        }
+    }
+    out.into_iter()
+        .map(|(l, d, s)| (l, d, scope_name(s)))
+        .collect()
+}
+
+/// Where a scope applies, in words.
+pub fn scope_name(scope: Scope) -> String {
+    if scope == EVERYWHERE {
+        return "everywhere".to_owned();
+    }
+    let mut parts = Vec::new();
+    let mut rest = scope;
+    for (flags, name) in [
+        (VIEWS, "views"),
+        (LISTS, "lists"),
+        (ROOT_LIST, "list"),
+        (SCOPED_LIST, "scoped list"),
+        (CALL, "call"),
+        (RECORD, "record"),
+        (FILTER, "filter input"),
+        (CONFIRM, "terminate dialog"),
+        (MENU, "copy menu"),
+        (HELP, "help"),
+    ] {
+        if rest & flags == flags {
+            parts.push(name);
+            rest &= !flags;
+        }
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn the_table_decides_per_context() {
+        let q = key(KeyCode::Char('q'));
+        assert_eq!(action_for(ROOT_LIST, &q), Some(Action::Quit));
+        assert_eq!(action_for(CALL, &q), Some(Action::Back));
+        assert_eq!(action_for(FILTER, &q), Some(Action::FilterType));
+        let y = key(KeyCode::Char('y'));
+        assert_eq!(action_for(CONFIRM, &y), Some(Action::Confirm));
+        assert_eq!(
+            action_for(CONFIRM, &key(KeyCode::Char('n'))),
+            Some(Action::Cancel)
+        );
+        assert_eq!(action_for(ROOT_LIST, &y), Some(Action::CopyId));
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        for ctx in [
+            ROOT_LIST,
+            SCOPED_LIST,
+            CALL,
+            RECORD,
+            FILTER,
+            CONFIRM,
+            MENU,
+            HELP,
+        ] {
+            assert_eq!(action_for(ctx, &ctrl_c), Some(Action::Quit));
+        }
+        let shift_s = KeyEvent::new(KeyCode::Char('S'), KeyModifiers::SHIFT);
+        assert_eq!(action_for(ROOT_LIST, &shift_s), Some(Action::SortReverse));
+        assert_eq!(
+            action_for(RECORD, &key(KeyCode::Char('c'))),
+            Some(Action::CallsOf)
+        );
+        assert_eq!(action_for(ROOT_LIST, &key(KeyCode::Char('c'))), None);
+    }
+
+    #[test]
+    fn hints_and_help_come_from_the_table() {
+        let h = hints(ROOT_LIST);
+        assert!(h.contains(&("q", "quit")));
+        assert!(h.contains(&("/", "filter")));
+        assert!(!hints(CALL).contains(&("q", "quit")));
+        let help = help_lines();
+        assert!(
+            help.iter()
+                .any(|(k, d, w)| *k == "D" && *d == "terminate call" && w.contains("call"))
+        );
+        assert!(help.iter().any(|(k, _, w)| *k == "^C" && w == "everywhere"));
+    }
+}

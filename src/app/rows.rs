@@ -1,0 +1,507 @@
+//! The view-model of the call list: the columns, the text of each cell, sort keys and header totals. Pure
+//! functions of a call, the record caches and the server clock, like k9s' renderers.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use crate::api::types::CALL_RELATIONSHIPS;
+use crate::model::call::format_hms;
+use crate::model::{Call, Link, RecordCache, RecordKey};
+
+/// Relationship indexes in [`CALL_RELATIONSHIPS`].
+pub const REL_CUSTOMER: usize = 0;
+pub const REL_VENDOR: usize = 1;
+pub const REL_CUSTOMER_ACC: usize = 2;
+pub const REL_VENDOR_ACC: usize = 3;
+pub const REL_ORIG_GW: usize = 10;
+pub const REL_TERM_GW: usize = 11;
+pub const REL_DST_NETWORK: usize = 15;
+pub const REL_NODE: usize = 17;
+
+/// A call within this many seconds of its time limit is highlighted.
+pub const NEAR_LIMIT_SECS: i64 = 60;
+
+/// The columns of the call list, in display order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Node,
+    Duration,
+    Customer,
+    Vendor,
+    From,
+    To,
+    DstNetwork,
+    CustRate,
+    VendRate,
+    Margin,
+    Left,
+    OrigGw,
+    TermGw,
+}
+
+impl Column {
+    pub const ALL: [Column; 13] = [
+        Column::Node,
+        Column::Duration,
+        Column::Customer,
+        Column::Vendor,
+        Column::From,
+        Column::To,
+        Column::DstNetwork,
+        Column::CustRate,
+        Column::VendRate,
+        Column::Margin,
+        Column::Left,
+        Column::OrigGw,
+        Column::TermGw,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Node => "Node",
+            Column::Duration => "Duration",
+            Column::Customer => "Customer",
+            Column::Vendor => "Vendor",
+            Column::From => "From",
+            Column::To => "To",
+            Column::DstNetwork => "Dst network",
+            Column::CustRate => "Cust rate",
+            Column::VendRate => "Vend rate",
+            Column::Margin => "Margin/min",
+            Column::Left => "Left",
+            Column::OrigGw => "Orig GW",
+            Column::TermGw => "Term GW",
+        }
+    }
+
+    /// Width (cells) the column wants, and its priority when the terminal is narrow (lower is kept longer).
+    pub fn width(self) -> (u16, u8) {
+        match self {
+            Column::Node => (10, 3),
+            Column::Duration => (14, 0),
+            Column::Customer => (14, 1),
+            Column::Vendor => (14, 2),
+            Column::From => (12, 5),
+            Column::To => (15, 1),
+            Column::DstNetwork => (14, 7),
+            Column::CustRate => (9, 4),
+            Column::VendRate => (9, 6),
+            Column::Margin => (10, 2),
+            Column::Left => (9, 4),
+            Column::OrigGw => (12, 8),
+            Column::TermGw => (12, 8),
+        }
+    }
+
+    /// Right-aligned numbers.
+    pub fn numeric(self) -> bool {
+        matches!(
+            self,
+            Column::Duration | Column::CustRate | Column::VendRate | Column::Margin | Column::Left
+        )
+    }
+
+    pub fn next(self) -> Column {
+        let i = Column::ALL.iter().position(|c| *c == self).unwrap_or(0);
+        Column::ALL[(i + 1) % Column::ALL.len()]
+    }
+
+    /// The columns that fit in `width` cells (one space between columns), in display order.
+    pub fn fitting(width: u16) -> Vec<Column> {
+        let mut cols: Vec<Column> = Column::ALL.to_vec();
+        let total = |cols: &[Column]| -> u32 {
+            cols.iter().map(|c| u32::from(c.width().0) + 1).sum::<u32>()
+        };
+        while cols.len() > 1 && total(&cols) > u32::from(width) + 1 {
+            // Drop the least important (highest priority number), the rightmost first among equals.
+            let Some((at, _)) = cols
+                .iter()
+                .enumerate()
+                .max_by_key(|(i, c)| (c.width().1, *i))
+            else {
+                break;
+            };
+            cols.remove(at);
+        }
+        cols
+    }
+}
+
+/// Read access to what names and currencies come from: the records of list polls (sparse: names only) and
+/// the full records of call polls and record fetches.
+#[derive(Clone, Copy)]
+pub struct Lookup<'a> {
+    pub names: &'a RecordCache,
+    pub records: &'a RecordCache,
+    pub server_now: DateTime<Utc>,
+}
+
+impl<'a> Lookup<'a> {
+    pub fn record(&self, key: &RecordKey) -> Option<&'a crate::model::Record> {
+        self.records.get(key).or_else(|| self.names.get(key))
+    }
+
+    /// Name of the record behind relationship `rel` of `call` (links from `links`).
+    pub fn rel_name(&self, links: &[Link; 18], rel: usize) -> Option<&'a str> {
+        let (_, kind) = CALL_RELATIONSHIPS.get(rel)?;
+        let id = links.get(rel)?.id()?;
+        self.records
+            .name(kind, id)
+            .or_else(|| self.names.name(kind, id))
+    }
+
+    /// The currency of the account behind relationship `acc_rel` (customer-acc or vendor-acc).
+    pub fn currency(&self, call: &Call, acc_rel: usize) -> Option<&'a str> {
+        let key = call.link_key(acc_rel)?;
+        self.record(&key)
+            .and_then(|r| r.attr("currency"))
+            .filter(|c| !c.is_empty() && *c != "-")
+    }
+
+    /// Node name, else the node id from the call id.
+    pub fn node(&self, call: &Call) -> String {
+        match self.rel_name(&call.links, REL_NODE) {
+            Some(n) => n.to_owned(),
+            None => match call.node_id() {
+                Some(id) => id.to_string(),
+                None => "-".to_owned(),
+            },
+        }
+    }
+}
+
+/// Money with 4 decimals, or 6 when it needs more: `0.1100`, `0.174167`, `0.038720`, `-0.0010`.
+pub fn money(d: Decimal) -> String {
+    let r = d.round_dp(6).normalize();
+    let decimals = r.scale();
+    if decimals <= 4 {
+        format!("{r:.4}")
+    } else {
+        format!("{r:.6}")
+    }
+}
+
+/// Money with its currency, `0.1100 USD`; the amount alone when the currency is unknown.
+pub fn money_in(d: Decimal, currency: Option<&str>) -> String {
+    match currency {
+        Some(c) => format!("{} {c}", money(d)),
+        None => money(d),
+    }
+}
+
+/// `142 ms`, `1.2 s`.
+pub fn latency(d: std::time::Duration) -> String {
+    let ms = d.as_millis();
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// `512 B`, `12.3 kB`, `1.2 MB`.
+pub fn bytes(n: usize) -> String {
+    let n = n as f64;
+    if n < 1000.0 {
+        format!("{n} B")
+    } else if n < 1_000_000.0 {
+        format!("{:.1} kB", n / 1000.0)
+    } else {
+        format!("{:.1} MB", n / 1_000_000.0)
+    }
+}
+
+/// A short form of a call id for titles and messages: `2*A2-A9D0…`.
+pub fn short_id(id: &str) -> String {
+    let mut chars = id.chars();
+    let head: String = chars.by_ref().take(9).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+/// What the list knows about one call at a moment: its shown duration (or ringing seconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    Answered(i64),
+    Ringing(i64),
+    Unknown,
+}
+
+impl Shown {
+    pub fn text(self) -> String {
+        match self {
+            Shown::Answered(d) => format_hms(d),
+            Shown::Ringing(s) => format!("ringing {s}s"),
+            Shown::Unknown => "-".to_owned(),
+        }
+    }
+
+    pub fn duration(self) -> Option<i64> {
+        match self {
+            Shown::Answered(d) => Some(d),
+            _ => None,
+        }
+    }
+}
+
+/// Shown duration of `call` at `server_now`, never below `floor`.
+pub fn shown(call: &Call, server_now: DateTime<Utc>, floor: i64) -> Shown {
+    match call.duration_at(server_now) {
+        Some(d) => Shown::Answered(d.max(floor)),
+        None => match call.ringing_for(server_now) {
+            Some(s) => Shown::Ringing(s),
+            None => Shown::Unknown,
+        },
+    }
+}
+
+/// Margin per minute at `duration`, `None` when the currencies differ.
+pub fn margin_rate(call: &Call, lk: &Lookup<'_>, duration: Option<i64>) -> Option<Decimal> {
+    let (cc, vc) = (
+        lk.currency(call, REL_CUSTOMER_ACC),
+        lk.currency(call, REL_VENDOR_ACC),
+    );
+    if cc.is_some() && vc.is_some() && cc != vc {
+        return None;
+    }
+    Some(call.customer.rate_at(duration) - call.vendor.rate_at(duration))
+}
+
+/// How a row is highlighted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    Normal,
+    /// Negative margin.
+    Losing,
+    /// Within [`NEAR_LIMIT_SECS`] of the time limit.
+    NearLimit,
+    Ended,
+}
+
+/// The mark of a live call at its shown duration.
+pub fn mark(call: &Call, lk: &Lookup<'_>, s: Shown) -> Mark {
+    if let Some(left) = call
+        .time_limit
+        .map(|limit| limit - s.duration().unwrap_or(0))
+        && s.duration().is_some()
+        && left <= NEAR_LIMIT_SECS
+    {
+        return Mark::NearLimit;
+    }
+    match margin_rate(call, lk, s.duration()) {
+        Some(m) if m < Decimal::ZERO => Mark::Losing,
+        _ => Mark::Normal,
+    }
+}
+
+/// The text of one cell.
+pub fn cell(col: Column, call: &Call, lk: &Lookup<'_>, s: Shown) -> String {
+    let name = |rel: usize| -> String {
+        match call.links[rel] {
+            Link::Empty => "-".to_owned(),
+            Link::Unknown => "…".to_owned(),
+            Link::Id(id) => lk
+                .rel_name(&call.links, rel)
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("#{id}")),
+        }
+    };
+    let opt = |t: &Option<crate::model::Text>| t.as_deref().unwrap_or("-").to_owned();
+    match col {
+        Column::Node => lk.node(call),
+        Column::Duration => s.text(),
+        Column::Customer => name(REL_CUSTOMER),
+        Column::Vendor => name(REL_VENDOR),
+        Column::From => opt(&call.src_prefix_routing),
+        Column::To => opt(&call.dst_prefix_routing),
+        Column::DstNetwork => name(REL_DST_NETWORK),
+        Column::CustRate => money(call.customer.rate_at(s.duration())),
+        Column::VendRate => money(call.vendor.rate_at(s.duration())),
+        Column::Margin => match margin_rate(call, lk, s.duration()) {
+            Some(m) => money(m),
+            None => "n/a".to_owned(),
+        },
+        Column::Left => match call.time_limit {
+            None => "-".to_owned(),
+            Some(limit) => {
+                let left = limit - s.duration().unwrap_or(0);
+                if left < 0 {
+                    format!("-{}", format_hms(-left))
+                } else {
+                    format_hms(left)
+                }
+            }
+        },
+        Column::OrigGw => name(REL_ORIG_GW),
+        Column::TermGw => name(REL_TERM_GW),
+    }
+}
+
+/// A precomputed sort key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortKey {
+    Num(i64),
+    Dec(Decimal),
+    Text(Box<str>),
+}
+
+/// The sort key of `call` under `col` (names looked up here, once per rebuild).
+pub fn sort_key(col: Column, call: &Call, lk: &Lookup<'_>, s: Shown) -> SortKey {
+    match col {
+        // Answered calls above ringing ones, longest first when descending.
+        Column::Duration => SortKey::Num(match s {
+            Shown::Answered(d) => d,
+            Shown::Ringing(r) => -1 - r.min(i64::MAX / 4),
+            Shown::Unknown => i64::MIN,
+        }),
+        Column::Left => SortKey::Num(
+            call.time_limit
+                .map(|l| l - s.duration().unwrap_or(0))
+                .unwrap_or(i64::MAX),
+        ),
+        Column::CustRate => SortKey::Dec(call.customer.rate_at(s.duration())),
+        Column::VendRate => SortKey::Dec(call.vendor.rate_at(s.duration())),
+        Column::Margin => SortKey::Dec(margin_rate(call, lk, s.duration()).unwrap_or(Decimal::MIN)),
+        Column::Node => match call.node_id() {
+            Some(id) if lk.rel_name(&call.links, REL_NODE).is_none() => {
+                SortKey::Text(format!("{id:010}").into())
+            }
+            _ => SortKey::Text(lk.node(call).to_lowercase().into()),
+        },
+        _ => SortKey::Text(cell(col, call, lk, s).to_lowercase().into()),
+    }
+}
+
+/// The lowercase text the `/` filter searches: the call id, local tag, both call-ids and every cell.
+pub fn haystack(call: &Call, lk: &Lookup<'_>, s: Shown) -> Box<str> {
+    let mut h = String::with_capacity(200);
+    h.push_str(&call.id);
+    for t in [&call.local_tag, &call.orig_call_id, &call.term_call_id]
+        .into_iter()
+        .flatten()
+    {
+        h.push('\u{1}');
+        h.push_str(t);
+    }
+    for col in Column::ALL {
+        h.push('\u{1}');
+        h.push_str(&cell(col, call, lk, s));
+    }
+    h.to_lowercase().into_boxed_str()
+}
+
+/// Header totals of a list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Totals {
+    pub answered: usize,
+    pub ringing: usize,
+    /// (node, calls), by node name.
+    pub per_node: Vec<(String, usize)>,
+    /// Σ per-minute rates per currency ("" when unknown).
+    pub price: BTreeMap<String, Decimal>,
+    pub cost: BTreeMap<String, Decimal>,
+    /// Σ margin per minute per currency, over calls whose two sides use the same currency.
+    pub margin: BTreeMap<String, Decimal>,
+    /// Answered calls left out of the margin (customer and vendor currencies differ).
+    pub margin_na: usize,
+}
+
+impl Totals {
+    pub fn add(
+        &mut self,
+        call: &Call,
+        lk: &Lookup<'_>,
+        s: Shown,
+        nodes: &mut BTreeMap<String, usize>,
+    ) {
+        *nodes.entry(lk.node(call)).or_default() += 1;
+        let Shown::Answered(d) = s else {
+            self.ringing += 1;
+            return;
+        };
+        self.answered += 1;
+        let cc = lk.currency(call, REL_CUSTOMER_ACC).unwrap_or("").to_owned();
+        let vc = lk.currency(call, REL_VENDOR_ACC).unwrap_or("").to_owned();
+        let p = call.customer.rate_at(Some(d));
+        let c = call.vendor.rate_at(Some(d));
+        *self.price.entry(cc.clone()).or_default() += p;
+        *self.cost.entry(vc.clone()).or_default() += c;
+        if cc.is_empty() || vc.is_empty() || cc == vc {
+            let cur = if cc.is_empty() { vc } else { cc };
+            *self.margin.entry(cur).or_default() += p - c;
+        } else {
+            self.margin_na += 1;
+        }
+    }
+}
+
+/// `USD 12.3400 / EUR 0.5600`; `0.0000` when empty.
+pub fn per_currency(m: &BTreeMap<String, Decimal>) -> String {
+    if m.is_empty() {
+        return money(Decimal::ZERO);
+    }
+    m.iter()
+        .map(|(cur, v)| {
+            if cur.is_empty() {
+                money(*v)
+            } else {
+                format!("{cur} {}", money(*v))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    #[test]
+    fn money_has_at_least_four_decimals() {
+        let d = |s| Decimal::from_str(s).unwrap_or_default();
+        assert_eq!(money(d("0.11")), "0.1100");
+        assert_eq!(money(d("0.1741666666")), "0.174167");
+        assert_eq!(money(d("-0.001")), "-0.0010");
+        assert_eq!(money(d("12")), "12.0000");
+        assert_eq!(money(Decimal::ZERO), "0.0000");
+        assert_eq!(money(d("0.03872")), "0.038720");
+    }
+
+    #[test]
+    fn short_ids_and_sizes() {
+        assert_eq!(short_id("2*A2-A9D0-B7F2"), "2*A2-A9D0…");
+        assert_eq!(short_id("2*A2"), "2*A2");
+        assert_eq!(bytes(1_234_567), "1.2 MB");
+        assert_eq!(bytes(512), "512 B");
+        assert_eq!(latency(std::time::Duration::from_millis(142)), "142 ms");
+    }
+
+    #[test]
+    fn columns_fit_narrow_terminals() {
+        assert_eq!(Column::fitting(400).len(), 13);
+        let narrow = Column::fitting(100);
+        assert!(narrow.contains(&Column::Duration) && narrow.contains(&Column::Customer));
+        assert!(!narrow.contains(&Column::OrigGw));
+        assert_eq!(Column::fitting(0), vec![Column::Duration]);
+    }
+
+    #[test]
+    fn totals_sum_per_currency() {
+        let mut m = BTreeMap::new();
+        m.insert(
+            "USD".to_owned(),
+            Decimal::from_str("12.34").unwrap_or_default(),
+        );
+        m.insert(
+            "EUR".to_owned(),
+            Decimal::from_str("0.56").unwrap_or_default(),
+        );
+        assert_eq!(per_currency(&m), "EUR 0.5600 / USD 12.3400");
+    }
+}

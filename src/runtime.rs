@@ -1,0 +1,492 @@
+//! The interactive runtime: terminal setup and restore, the one `tokio::select!` loop over terminal events,
+//! a 1 s clock, signals and finished jobs, and the execution of the app's commands as tokio tasks.
+//!
+//! Polls are single-flight: at most one list poll and one call poll run at a time; a newer request waits
+//! in a one-slot queue and replaces an older waiting one (latest wins).
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use base64::Engine;
+use chrono::Utc;
+use crossterm::event::{
+    DisableFocusChange, DisableMouseCapture, EnableFocusChange, EnableMouseCapture,
+    Event as TermEvent, EventStream, KeyCode, KeyEventKind, KeyModifiers,
+};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use crossterm::{cursor, execute};
+use futures_util::StreamExt;
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+use tokio::sync::mpsc;
+
+use crate::api::{ApiError, Client, ListQuery};
+use crate::app::event::{CallSnapshot, Command, Event, ListSnapshot};
+use crate::app::{App, AppConfig};
+use crate::model::{build_call, build_calls, build_record};
+
+/// Where the runtime writes what is not on screen.
+#[derive(Debug, Clone, Default)]
+pub struct RuntimePaths {
+    /// Audit log of terminate actions.
+    pub audit_log: Option<PathBuf>,
+}
+
+type Term = Terminal<CrosstermBackend<io::Stdout>>;
+
+/// Puts the terminal back the way it was: raw mode off, main screen, cursor shown, mouse released.
+/// Safe to call more than once, and from a panic hook.
+pub fn restore_terminal() {
+    let mut out = io::stdout();
+    let _ = execute!(
+        out,
+        DisableMouseCapture,
+        DisableFocusChange,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+    let _ = disable_raw_mode();
+    let _ = out.flush();
+}
+
+fn setup_terminal() -> io::Result<Term> {
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    if let Err(e) = execute!(out, EnterAlternateScreen, EnableFocusChange, cursor::Hide) {
+        restore_terminal();
+        return Err(e);
+    }
+    let mut terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    full_clear(&mut terminal)?;
+    Ok(terminal)
+}
+
+/// Clears the screen and forgets the last frame, so the next draw repaints everything. Unlike
+/// `Terminal::clear`, it never asks the terminal for the cursor position (a query that a slow SSH link or a
+/// terminal that does not answer turns into an error).
+fn full_clear(terminal: &mut Term) -> io::Result<()> {
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+}
+
+/// Installs a panic hook that restores the terminal before the panic message is printed.
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+}
+
+/// Restores the terminal when dropped, whatever way the loop ends.
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// A single-flight job slot: one running, at most one waiting (the latest).
+struct Slot<T> {
+    running: bool,
+    waiting: Option<T>,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Slot {
+            running: false,
+            waiting: None,
+        }
+    }
+}
+
+impl<T> Slot<T> {
+    /// Returns the request to start now, or queues it (replacing an older waiting one).
+    fn offer(&mut self, req: T) -> Option<T> {
+        if self.running {
+            self.waiting = Some(req);
+            None
+        } else {
+            self.running = true;
+            Some(req)
+        }
+    }
+
+    /// The job finished: returns the waiting request to start next, if any.
+    fn finish(&mut self) -> Option<T> {
+        self.running = false;
+        let next = self.waiting.take();
+        if next.is_some() {
+            self.running = true;
+        }
+        next
+    }
+}
+
+struct Runner {
+    client: Client,
+    tx: mpsc::Sender<Event>,
+    list: Slot<ListQuery>,
+    call: Slot<(String, Vec<String>)>,
+    paths: RuntimePaths,
+}
+
+impl Runner {
+    fn start_list(&self, q: ListQuery) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = match client.list_calls(&q).await {
+                Ok(f) => {
+                    // Building the model of 100,000 calls takes a while: not on the async workers.
+                    let built = tokio::task::spawn_blocking(move || ListSnapshot {
+                        batch: build_calls(f.doc),
+                        bytes: f.bytes,
+                        latency: f.latency,
+                        server_date: f.server_date,
+                        received_at: f.received_at,
+                    })
+                    .await;
+                    built.map_err(|e| ApiError::Decode(format!("model builder stopped: {e}")))
+                }
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(Event::ListLoaded(Box::new(result))).await;
+        });
+    }
+
+    fn start_call(&self, (id, include): (String, Vec<String>)) {
+        let client = self.client.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let inc: Vec<&str> = include.iter().map(String::as_str).collect();
+            let result = client.show_call(&id, &inc).await.map(|f| {
+                let (call, records) = build_call(f.doc);
+                CallSnapshot {
+                    call,
+                    records,
+                    server_date: f.server_date,
+                    received_at: f.received_at,
+                }
+            });
+            let _ = tx
+                .send(Event::CallLoaded {
+                    id,
+                    result: Box::new(result),
+                })
+                .await;
+        });
+    }
+
+    fn run(&mut self, cmd: Command, terminal: &mut Term) -> bool {
+        match cmd {
+            Command::PollList(q) => {
+                if let Some(q) = self.list.offer(q) {
+                    self.start_list(q);
+                }
+            }
+            Command::PollCall { id, include } => {
+                if let Some(req) = self.call.offer((id, include)) {
+                    self.start_call(req);
+                }
+            }
+            Command::FetchRecord(key) => {
+                let client = self.client.clone();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let result = match client.record(&key.kind, &key.id, &[]).await {
+                        Ok(f) => match f.doc.data {
+                            Some(res) => Ok(build_record(res)),
+                            None => Err(ApiError::NotFound(format!("{key} has no record"))),
+                        },
+                        Err(e) => Err(e),
+                    };
+                    let _ = tx
+                        .send(Event::RecordLoaded {
+                            key,
+                            result: Box::new(result),
+                        })
+                        .await;
+                });
+            }
+            Command::Terminate { id } => {
+                let client = self.client.clone();
+                let tx = self.tx.clone();
+                let audit = self.paths.audit_log.clone();
+                tokio::spawn(async move {
+                    let result = match client.delete_call(&id).await {
+                        Ok(()) => Ok(true),
+                        Err(ApiError::NotFound(_)) => Ok(false),
+                        Err(e) => Err(e),
+                    };
+                    if let Some(path) = audit {
+                        let outcome = match &result {
+                            Ok(true) => "terminated".to_owned(),
+                            Ok(false) => "already ended".to_owned(),
+                            Err(e) => format!("error: {e}"),
+                        };
+                        if let Err(e) = append_audit(&path, client.base_url(), &id, &outcome) {
+                            tracing::warn!("audit log {}: {e}", path.display());
+                        }
+                    }
+                    let _ = tx.send(Event::Terminated { id, result }).await;
+                });
+            }
+            Command::Copy { what, text } => {
+                let notice = copy_osc52(&text)
+                    .map(|_| format!("copied {what}"))
+                    .map_err(|e| format!("copy failed: {e}"));
+                let _ = self.tx.try_send(Event::Notice(notice));
+            }
+            Command::Export {
+                file_name,
+                contents,
+            } => {
+                let notice = export_file(&file_name, &contents);
+                let _ = self.tx.try_send(Event::Notice(notice));
+            }
+            Command::SetMouseCapture(on) => {
+                let res = if on {
+                    execute!(terminal.backend_mut(), EnableMouseCapture)
+                } else {
+                    execute!(terminal.backend_mut(), DisableMouseCapture)
+                };
+                if let Err(e) = res {
+                    tracing::warn!("mouse capture: {e}");
+                }
+            }
+            Command::Quit => return false,
+        }
+        true
+    }
+
+    /// Bookkeeping of finished jobs before the event reaches the app.
+    fn on_event(&mut self, ev: &Event) {
+        match ev {
+            Event::ListLoaded(_) => {
+                if let Some(q) = self.list.finish() {
+                    self.start_list(q);
+                }
+            }
+            Event::CallLoaded { .. } => {
+                if let Some(req) = self.call.finish() {
+                    self.start_call(req);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Appends one line to the audit log: time, URL, call id, result.
+pub fn append_audit(path: &std::path::Path, url: &str, id: &str, outcome: &str) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    let line = format!(
+        "{}\t{}\tterminate\t{}\t{}\n",
+        Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        crate::sanitize::sanitize(url),
+        crate::sanitize::sanitize(id),
+        crate::sanitize::sanitize(outcome)
+    );
+    f.write_all(line.as_bytes())
+}
+
+/// Copies text to the clipboard with OSC 52, which works over SSH in most terminals.
+fn copy_osc52(text: &str) -> io::Result<()> {
+    let payload = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+    let mut out = io::stdout();
+    write!(out, "\x1b]52;c;{payload}\x07")?;
+    out.flush()
+}
+
+fn export_file(file_name: &str, contents: &str) -> Result<String, String> {
+    // Only a plain file name, in the current directory.
+    if file_name.is_empty()
+        || file_name.contains('/')
+        || file_name.contains('\\')
+        || file_name.starts_with('.')
+    {
+        return Err(format!("export refused: bad file name {file_name:?}"));
+    }
+    let dir = std::env::current_dir().map_err(|e| format!("export failed: {e}"))?;
+    let path = dir.join(file_name);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|e| format!("export failed: {}: {e}", path.display()))?;
+    f.write_all(contents.as_bytes())
+        .map_err(|e| format!("export failed: {}: {e}", path.display()))?;
+    Ok(format!("exported to {}", path.display()))
+}
+
+fn translate(ev: TermEvent) -> Option<Event> {
+    match ev {
+        TermEvent::Key(k) if k.kind == KeyEventKind::Press => Some(Event::Key(k)),
+        TermEvent::Mouse(m) => Some(Event::Mouse(m)),
+        TermEvent::Resize(w, h) => Some(Event::Resize(w, h)),
+        TermEvent::FocusGained => Some(Event::FocusGained),
+        TermEvent::FocusLost => Some(Event::FocusLost),
+        _ => None,
+    }
+}
+
+/// Ctrl-Z: put the terminal back, stop the process, and set it up again on `fg`.
+#[cfg(unix)]
+fn suspend(terminal: &mut Term) -> io::Result<()> {
+    restore_terminal();
+    // SAFETY: raising a signal on our own process; SIGTSTP stops it until SIGCONT.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    enable_raw_mode()?;
+    execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        EnableFocusChange,
+        cursor::Hide
+    )?;
+    full_clear(terminal)
+}
+
+/// Runs the monitor until the user quits, a signal arrives, or the terminal goes away.
+pub async fn run_tui(client: Client, cfg: AppConfig, paths: RuntimePaths) -> io::Result<()> {
+    install_panic_hook();
+    let mut terminal = setup_terminal()?;
+    let _guard = TerminalGuard;
+    let (tx, mut rx) = mpsc::channel::<Event>(256);
+    let mut runner = Runner {
+        client,
+        tx,
+        list: Slot::default(),
+        call: Slot::default(),
+        paths,
+    };
+    let mut app = App::new(cfg, Utc::now());
+    let mut events = EventStream::new();
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    #[cfg(unix)]
+    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    #[cfg(unix)]
+    let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+
+    let mut running = true;
+    let mut first = app.start();
+    if let Ok(size) = terminal.size() {
+        first.extend(app.update(Event::Resize(size.width, size.height)));
+    }
+    for cmd in first {
+        running &= runner.run(cmd, &mut terminal);
+    }
+    terminal.draw(|f| crate::ui::render(&app, f))?;
+    if test_hooks::panic_at_start() {
+        panic!("test-only panic (YETITOP_TEST_PANIC)");
+    }
+
+    while running {
+        let mut force_redraw = false;
+        let ev = tokio::select! {
+            maybe = events.next() => match maybe {
+                Some(Ok(TermEvent::Key(k)))
+                    if k.kind == KeyEventKind::Press
+                        && k.code == KeyCode::Char('z')
+                        && k.modifiers.contains(KeyModifiers::CONTROL) =>
+                {
+                    #[cfg(unix)]
+                    suspend(&mut terminal)?;
+                    force_redraw = true;
+                    None
+                }
+                Some(Ok(TermEvent::Resize(w, h))) => {
+                    force_redraw = true;
+                    Some(Event::Resize(w, h))
+                }
+                Some(Ok(ev)) => translate(ev),
+                Some(Err(e)) => {
+                    tracing::warn!("terminal input: {e}");
+                    break;
+                }
+                None => break,
+            },
+            _ = clock.tick() => Some(Event::Tick(Utc::now())),
+            Some(ev) = rx.recv() => {
+                runner.on_event(&ev);
+                Some(ev)
+            }
+            _ = sigterm.recv() => { tracing::info!("SIGTERM"); break }
+            _ = sighup.recv() => { tracing::info!("SIGHUP"); break }
+        };
+        if let Some(ev) = ev {
+            for cmd in app.update(ev) {
+                running &= runner.run(cmd, &mut terminal);
+            }
+        }
+        if app.should_quit() {
+            break;
+        }
+        if app.take_dirty() || force_redraw {
+            if force_redraw {
+                full_clear(&mut terminal)?;
+            }
+            terminal.draw(|f| crate::ui::render(&app, f))?;
+        }
+    }
+    drop(_guard);
+    Ok(())
+}
+
+/// Hooks that only tests use, to reach code paths a user cannot trigger on purpose.
+mod test_hooks {
+    /// `YETITOP_TEST_PANIC=1` panics right after the first frame, to test that the terminal is restored.
+    pub fn panic_at_start() -> bool {
+        std::env::var_os("YETITOP_TEST_PANIC").is_some_and(|v| v == "1")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slot_is_single_flight_latest_wins() {
+        let mut s = Slot::default();
+        assert_eq!(s.offer(1), Some(1));
+        assert_eq!(s.offer(2), None);
+        assert_eq!(s.offer(3), None);
+        assert_eq!(s.finish(), Some(3));
+        assert_eq!(s.finish(), None);
+        assert_eq!(s.offer(4), Some(4));
+    }
+
+    #[test]
+    fn export_refuses_paths() {
+        assert!(export_file("../x.json", "{}").is_err());
+        assert!(export_file("/etc/passwd", "{}").is_err());
+        assert!(export_file(".hidden", "{}").is_err());
+    }
+
+    #[test]
+    fn audit_lines() {
+        let dir = std::env::temp_dir().join(format!("yetitop-audit-{}", std::process::id()));
+        let path = dir.join("audit.log");
+        append_audit(&path, "http://127.0.0.1:1/", "2*A\x1b[2J", "terminated").unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("\thttp://127.0.0.1:1/\tterminate\t2*A␛[2J\tterminated\n"),
+            "{text}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
