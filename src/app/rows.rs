@@ -183,6 +183,12 @@ pub fn money(d: Decimal) -> String {
     }
 }
 
+/// A per-minute amount in a table column: always 6 decimals, so a column of them lines up
+/// (`0.007000`, `0.174213`, `-0.025760`).
+pub fn per_minute(d: Decimal) -> String {
+    format!("{:.6}", d.round_dp(6))
+}
+
 /// Money with its currency, `0.1100 USD`; the amount alone when the currency is unknown.
 pub fn money_in(d: Decimal, currency: Option<&str>) -> String {
     match currency {
@@ -320,10 +326,10 @@ pub fn cell(col: Column, call: &Call, lk: &Lookup<'_>, s: Shown) -> String {
         Column::From => opt(&call.src_prefix_routing),
         Column::To => opt(&call.dst_prefix_routing),
         Column::DstNetwork => name(REL_DST_NETWORK),
-        Column::CustRate => money(call.customer.rate_at(s.duration())),
-        Column::VendRate => money(call.vendor.rate_at(s.duration())),
+        Column::CustRate => per_minute(call.customer.rate_at(s.duration())),
+        Column::VendRate => per_minute(call.vendor.rate_at(s.duration())),
         Column::Margin => match margin_rate(call, lk, s.duration()) {
-            Some(m) => money(m),
+            Some(m) => per_minute(m),
             None => "n/a".to_owned(),
         },
         Column::Left => match call.time_limit {
@@ -471,6 +477,8 @@ mod tests {
         assert_eq!(money(d("12")), "12.0000");
         assert_eq!(money(Decimal::ZERO), "0.0000");
         assert_eq!(money(d("0.03872")), "0.038720");
+        assert_eq!(per_minute(d("0.007")), "0.007000");
+        assert_eq!(per_minute(d("-0.0257604")), "-0.025760");
     }
 
     #[test]
