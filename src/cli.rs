@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Exit codes, shared by every command.
 pub mod exit {
@@ -22,11 +22,15 @@ const AFTER_HELP: &str = "\
 Password: from YETI_PASSWORD, the context's password_command, or a prompt (never a flag).
 
 Exit codes: 0 ok, 2 usage or config error, 3 authentication refused, 4 not found, 5 network or server error.
+Errors are one line on stderr.
+
+Config: $XDG_CONFIG_HOME/yetitop/config.toml (see `yetitop config path|check|show`, `yetitop info`).
 
 Examples:
   yetitop --demo                               the monitor on a built-in simulated switch
   yetitop --url https://yeti.example.net --user noc
   yetitop calls list -o json --filter customer=5
+  yetitop completions bash > ~/.local/share/bash-completion/completions/yetitop
   yetitop sim --listen 127.0.0.1:8080 --calls 1000";
 
 /// A terminal monitor of the live calls on a Yeti softswitch.
@@ -81,6 +85,70 @@ pub struct GlobalOpts {
     /// Run against a built-in simulated switch (starts the simulator in-process).
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Which of the options above clap took from the environment rather than a flag (set by [`parse`]).
+    #[arg(skip)]
+    pub from_env: FromEnv,
+}
+
+/// Options whose value came from their environment variable, for `config show` to say where a value is from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FromEnv {
+    pub url: bool,
+    pub user: bool,
+    pub token: bool,
+    pub config: bool,
+}
+
+impl FromEnv {
+    fn of(m: &ArgMatches) -> FromEnv {
+        // Global options are propagated down to the deepest subcommand's matches.
+        let mut m = m;
+        while let Some((_, sub)) = m.subcommand() {
+            m = sub;
+        }
+        let env = |id: &str| m.value_source(id) == Some(clap::parser::ValueSource::EnvVariable);
+        FromEnv {
+            url: env("url"),
+            user: env("user"),
+            token: env("token"),
+            config: env("config"),
+        }
+    }
+}
+
+/// Parses the command line, recording which options came from the environment.
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let matches = Cli::command().try_get_matches_from(args)?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    cli.global.from_env = FromEnv::of(&matches);
+    Ok(cli)
+}
+
+/// A clap error as one line (without the `error: ` prefix, the usage and the tips), for usage errors.
+pub fn one_line_error(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    let mut parts = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            if parts.is_empty() {
+                continue;
+            }
+            break;
+        }
+        parts.push(line);
+    }
+    let joined = parts.join(" ");
+    joined.strip_prefix("error: ").unwrap_or(&joined).to_owned()
+}
+
+/// The clap command, for completions and the man page.
+pub fn command() -> clap::Command {
+    Cli::command()
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +158,39 @@ pub enum Cmd {
     /// Active calls, without the TUI (for scripts).
     #[command(subcommand)]
     Calls(CallsCmd),
+    /// The config file: where it is, whether it is valid, what it resolves to.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// Print a shell completion script to stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
+    /// Print the version and every path yetitop uses.
+    Info,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum ConfigCmd {
+    /// Print the path of the config file (--config, YETITOP_CONFIG or the XDG default).
+    Path,
+    /// Validate the config file; exit 2 with the file, line and key of each error.
+    Check,
+    /// Print the merged settings (flag > environment > context > defaults), secrets masked.
+    Show,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to generate the script for.
+    #[arg(value_enum)]
+    pub shell: Shell,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -118,6 +219,18 @@ pub struct SimArgs {
     /// Lifetime of issued tokens in seconds; 0 for tokens without expiry.
     #[arg(long, default_value_t = 600)]
     pub token_lifetime: u64,
+    /// Misbehave on purpose, for tests: `<mode>[:<arg>][,scope=<scope>][,times=<n>]`, e.g. `500`,
+    /// `slow:3000,scope=list`, `422,times=1`, `hang,scope=show`. Repeatable. Modes: latency:MS, 500, 502,
+    /// malformed, truncated, slow:MS, hang, huge:BYTES, revoke, 422[:MSG], strict-filters; scopes: all, list,
+    /// show, delete, auth, related, records. Also at run time: POST /_sim/fault.
+    #[arg(long = "fault", value_name = "SPEC")]
+    pub faults: Vec<crate::sim::Fault>,
+    /// Added latency of every API answer, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub latency_ms: Option<u64>,
+    /// Speed up churn (hold, ringing and arrival times divided by this), e.g. 10 for a lively demo.
+    #[arg(long, default_value_t = 1.0, value_name = "F")]
+    pub churn_speed: f64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -162,6 +275,7 @@ pub enum ShowOutput {
 pub struct ShowArgs {
     /// Call id, e.g. 2*A2-A9D0-...
     pub id: String,
+    /// Output format.
     #[arg(short, long, value_enum, default_value_t = ShowOutput::Table)]
     pub output: ShowOutput,
 }
@@ -170,7 +284,7 @@ pub struct ShowArgs {
 pub struct TerminateArgs {
     /// Call id.
     pub id: String,
-    /// Do not ask.
+    /// Do not ask (without it, yetitop asks on a terminal and refuses otherwise).
     #[arg(long)]
     pub yes: bool,
 }

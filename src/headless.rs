@@ -102,8 +102,9 @@ impl Names {
     }
 }
 
+/// The same per-minute format as the monitor's columns.
 fn money(d: Decimal) -> String {
-    format!("{:.4}", d.round_dp(6))
+    crate::app::rows::per_minute(d)
 }
 
 /// One cell of the table / csv.

@@ -2,11 +2,36 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use yetitop::cli::{Cli, Cmd, exit};
+use yetitop::cli::{self, Cli, Cmd, exit};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match cli::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            match e.kind() {
+                // Help and version go to stdout with exit 0; help shown for a missing subcommand exits 2.
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+                _ => {
+                    eprintln!("yetitop: {}", cli::one_line_error(&e));
+                    return ExitCode::from(exit::USAGE as u8);
+                }
+            }
+        }
+    };
+    // Commands that print and exit need neither the runtime nor a log file.
+    let quick = match &cli.command {
+        Some(Cmd::Completions(a)) => Some(yetitop::start::completions(a.shell)),
+        Some(Cmd::Man) => Some(yetitop::start::man()),
+        Some(Cmd::Info) => Some(yetitop::start::info(&cli.global)),
+        Some(Cmd::Config(c)) => Some(yetitop::start::config_cmd(&cli.global, *c)),
+        _ => None,
+    };
+    if let Some(result) = quick {
+        return ExitCode::from(report(result) as u8);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -29,13 +54,20 @@ async fn run(cli: Cli) -> i32 {
     let result = match cli.command {
         Some(Cmd::Sim(args)) => yetitop::start::sim(args).await,
         Some(Cmd::Calls(cmd)) => yetitop::start::calls(&cli.global, cmd).await,
+        // Handled in `main`.
+        Some(Cmd::Completions(_) | Cmd::Man | Cmd::Info | Cmd::Config(_)) => Ok(()),
         None => yetitop::start::monitor(&cli.global).await,
     };
+    report(result)
+}
+
+/// The exit code of a result; a failure is one line on stderr.
+fn report(result: Result<(), yetitop::start::Failure>) -> i32 {
     match result {
         Ok(()) => exit::OK,
         Err(failure) => {
             eprintln!("yetitop: {}", failure.message);
-            failure.code
+            failure.code.clamp(0, 255)
         }
     }
 }

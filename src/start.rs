@@ -5,8 +5,8 @@ use std::io::IsTerminal;
 
 use crate::api::{ApiError, Client, ClientConfig, Credentials, Secret};
 use crate::app::AppConfig;
-use crate::cli::{CallsCmd, GlobalOpts, SimArgs, exit};
-use crate::config::{self, PasswordSource, Settings};
+use crate::cli::{CallsCmd, ConfigCmd, GlobalOpts, Shell, SimArgs, exit};
+use crate::config::{self, ConfigFile, PasswordSource, Settings};
 use crate::runtime::{self, RuntimePaths};
 use crate::sim::{self, SimConfig};
 
@@ -45,7 +45,11 @@ pub async fn sim(args: SimArgs) -> Result<(), Failure> {
         user: args.user,
         password: args.password,
         token_lifetime: (args.token_lifetime > 0).then_some(args.token_lifetime),
-        ..SimConfig::default()
+        faults: sim::FaultConfig {
+            faults: args.faults,
+            latency_ms: args.latency_ms,
+        },
+        churn_speed: args.churn_speed,
     };
     sim::run_cli(cfg, args.listen).await.map_err(|e| Failure {
         code: exit::NETWORK,
@@ -65,46 +69,69 @@ pub struct Connection {
     pub demo: Option<sim::SimHandle>,
 }
 
-/// Connects as the flags, environment and config say; `--demo` starts the simulator in-process.
-pub async fn connect(g: &GlobalOpts) -> Result<Connection, Failure> {
-    if g.demo {
-        let cfg = SimConfig::default();
-        let (user, password) = (cfg.user.clone(), cfg.password.clone());
-        let handle = sim::start(([127, 0, 0, 1], 0).into(), cfg)
-            .await
-            .map_err(|e| Failure {
-                code: exit::NETWORK,
-                message: format!("cannot start the demo simulator: {e}"),
-            })?;
-        let client = Client::new(ClientConfig::new(
-            handle.url.clone(),
-            Credentials::Password {
-                user,
-                password: Secret::new(password),
-            },
-        ))?;
-        return Ok(Connection {
-            client,
-            label: "demo".into(),
-            readonly: g.readonly,
-            interval: std::time::Duration::from_secs(g.interval.unwrap_or(5)),
-            insecure: false,
-            settings: None,
-            demo: Some(handle),
-        });
+/// The config file's path: `--config`, `YETITOP_CONFIG`, or the XDG default. True when it was named.
+pub fn config_path(g: &GlobalOpts) -> (std::path::PathBuf, bool) {
+    match &g.config {
+        Some(p) => (p.clone(), true),
+        None => (config::default_config_path(), false),
     }
-    let explicit = g.config.is_some();
-    let path = g.config.clone().unwrap_or_else(config::default_config_path);
+}
+
+/// Loads the config file (an empty one when the default file does not exist) and warns on stderr when it
+/// holds a password others can read.
+pub fn load_config(g: &GlobalOpts) -> Result<ConfigFile, Failure> {
+    let (path, explicit) = config_path(g);
     let file = config::load(&path, explicit).map_err(Failure::usage)?;
     #[cfg(unix)]
     if let Some(w) = config::permission_warning(&path, &file) {
         eprintln!("yetitop: {w}");
         tracing::warn!("{w}");
     }
+    Ok(file)
+}
+
+/// Connects as the flags, environment and config say; `--demo` starts the simulator in-process.
+pub async fn connect(g: &GlobalOpts) -> Result<Connection, Failure> {
+    if g.demo {
+        return connect_demo(g).await;
+    }
+    let file = load_config(g)?;
+    connect_with(g, &file).await
+}
+
+async fn connect_demo(g: &GlobalOpts) -> Result<Connection, Failure> {
+    let cfg = SimConfig::default();
+    let (user, password) = (cfg.user.clone(), cfg.password.clone());
+    let handle = sim::start(([127, 0, 0, 1], 0).into(), cfg)
+        .await
+        .map_err(|e| Failure {
+            code: exit::NETWORK,
+            message: format!("cannot start the demo simulator: {e}"),
+        })?;
+    let client = Client::new(ClientConfig::new(
+        handle.url.clone(),
+        Credentials::Password {
+            user,
+            password: Secret::new(password),
+        },
+    ))?;
+    Ok(Connection {
+        client,
+        label: "demo".into(),
+        readonly: g.readonly,
+        interval: std::time::Duration::from_secs(g.interval.unwrap_or(5)),
+        insecure: false,
+        settings: None,
+        demo: Some(handle),
+    })
+}
+
+/// Connects with an already loaded config file.
+pub async fn connect_with(g: &GlobalOpts, file: &ConfigFile) -> Result<Connection, Failure> {
     let env_password = std::env::var("YETI_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
-    let s = config::resolve(g, &file, env_password).map_err(Failure::usage)?;
+    let s = config::resolve(g, file, env_password).map_err(Failure::usage)?;
     let credentials = match &s.token {
         Some(t) => Credentials::Token(t.clone()),
         None => {
@@ -113,9 +140,10 @@ pub async fn connect(g: &GlobalOpts) -> Result<Connection, Failure> {
             })?;
             let password = match &s.password {
                 PasswordSource::Env(p) | PasswordSource::File(p) => p.clone(),
-                PasswordSource::Command(cmd) => {
-                    config::run_password_command(cmd).map_err(Failure::usage)?
-                }
+                PasswordSource::Command(cmd) => config::run_password_command(cmd).map_err(|e| {
+                    let ctx = s.context.as_deref().unwrap_or("?");
+                    Failure::usage(format!("context {ctx}: {e}"))
+                })?,
                 PasswordSource::Prompt => prompt_password(&user, &s.url)?,
             };
             Credentials::Password { user, password }
@@ -158,7 +186,14 @@ pub async fn monitor(g: &GlobalOpts) -> Result<(), Failure> {
             "the monitor needs a terminal; for scripts use `yetitop calls list`",
         ));
     }
-    let conn = connect(g).await?;
+    // The demo too takes its colours from the config file.
+    let file = load_config(g)?;
+    install_theme(&file)?;
+    let conn = if g.demo {
+        connect_demo(g).await?
+    } else {
+        connect_with(g, &file).await?
+    };
     // A wrong password is final; a switch that is down is not: the monitor shows it and retries.
     match conn.client.login().await {
         Err(e @ ApiError::Unauthorized(_)) => return Err(e.into()),
@@ -186,6 +221,15 @@ pub async fn monitor(g: &GlobalOpts) -> Result<(), Failure> {
     })
 }
 
+/// Installs the `[theme]` colours for the monitor (16-colour fallback unless `COLORTERM` says 24-bit).
+fn install_theme(file: &ConfigFile) -> Result<(), Failure> {
+    let palette =
+        crate::ui::theme::Palette::from_table(&file.theme, crate::ui::theme::truecolor_from_env())
+            .map_err(Failure::usage)?;
+    crate::ui::theme::install(palette);
+    Ok(())
+}
+
 /// `yetitop calls ...`.
 pub async fn calls(g: &GlobalOpts, cmd: CallsCmd) -> Result<(), Failure> {
     let conn = connect(g).await?;
@@ -194,4 +238,220 @@ pub async fn calls(g: &GlobalOpts, cmd: CallsCmd) -> Result<(), Failure> {
         handle.shutdown().await;
     }
     result
+}
+
+/// `yetitop config path|check|show`.
+pub fn config_cmd(g: &GlobalOpts, cmd: ConfigCmd) -> Result<(), Failure> {
+    let (path, explicit) = config_path(g);
+    match cmd {
+        ConfigCmd::Path => out(&format!("{}\n", path.display())),
+        ConfigCmd::Check => config_check(&path, explicit),
+        ConfigCmd::Show => config_show(g, &path),
+    }
+}
+
+fn config_check(path: &std::path::Path, explicit: bool) -> Result<(), Failure> {
+    if !explicit && !path.exists() {
+        return out(&format!(
+            "{}: no such file; the defaults apply\n",
+            path.display()
+        ));
+    }
+    match config::load_all(path, explicit) {
+        Ok(file) => {
+            #[cfg(unix)]
+            if let Some(w) = config::permission_warning(path, &file) {
+                eprintln!("yetitop: {w}");
+            }
+            if !file.keys.is_empty() {
+                eprintln!(
+                    "yetitop: note: {}: [keys] is valid, but key rebinding is not applied yet",
+                    path.display()
+                );
+            }
+            out(&format!(
+                "{}: ok ({} context{})\n",
+                path.display(),
+                file.contexts.len(),
+                if file.contexts.len() == 1 { "" } else { "s" }
+            ))
+        }
+        Err(errors) => {
+            for e in &errors {
+                let at = match e.line {
+                    Some(l) => format!("{}:{l}", path.display()),
+                    None => path.display().to_string(),
+                };
+                let msg = match &e.key {
+                    Some(k) => format!("{k}: {}", e.message),
+                    None => e.message.clone(),
+                };
+                eprintln!("yetitop: {at}: {msg}");
+            }
+            Err(Failure::usage(format!(
+                "{}: {} error{}",
+                path.display(),
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            )))
+        }
+    }
+}
+
+/// A TOML string literal (values shown by `config show` are sanitized first).
+fn quoted(s: &str) -> String {
+    format!("{:?}", crate::sanitize::sanitize(s).as_ref())
+}
+
+fn config_show(g: &GlobalOpts, path: &std::path::Path) -> Result<(), Failure> {
+    let file = load_config(g)?;
+    let env_password = std::env::var("YETI_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty());
+    let s = config::merge(g, &file, env_password).map_err(Failure::usage)?;
+    let origin = |k: &str| {
+        s.origins
+            .get(k)
+            .map(|o| format!("  # {o}"))
+            .unwrap_or_default()
+    };
+    let mut text = format!(
+        "# config file: {}{}\n",
+        path.display(),
+        if path.exists() { "" } else { " (not found)" }
+    );
+    let mut line = |key: &str, value: String| {
+        text.push_str(&format!("{key} = {value}{}\n", origin(key)));
+    };
+    line(
+        "context",
+        s.context
+            .as_deref()
+            .map(quoted)
+            .unwrap_or_else(|| "\"\"".into()),
+    );
+    line(
+        "url",
+        if s.url.is_empty() {
+            "\"\"  # unset: give --url, YETI_URL or a context".into()
+        } else {
+            quoted(&s.url)
+        },
+    );
+    line(
+        "user",
+        s.user
+            .as_deref()
+            .map(quoted)
+            .unwrap_or_else(|| "\"\"".into()),
+    );
+    match &s.token {
+        Some(_) => {
+            line("token", quoted("********"));
+            line("password", quoted("not used (a token is set)"));
+        }
+        None => line("password", quoted(&s.password.describe())),
+    }
+    line("readonly", s.readonly.to_string());
+    line("interval", s.interval.as_secs().to_string());
+    line("insecure", s.insecure.to_string());
+    if let Some(p) = &s.ca_cert {
+        line("ca_cert", quoted(&p.display().to_string()));
+    }
+    if let Some(c) = &s.columns {
+        let cols: Vec<String> = c.iter().map(|c| quoted(c)).collect();
+        line("columns", format!("[{}]", cols.join(", ")));
+    }
+    let names: Vec<String> = file.contexts.keys().map(|k| quoted(k)).collect();
+    text.push_str(&format!("# contexts: [{}]\n", names.join(", ")));
+    for (table, map) in [("theme", &file.theme), ("keys", &file.keys)] {
+        if !map.is_empty() {
+            text.push_str(&format!("\n[{table}]\n"));
+            for (k, v) in map {
+                text.push_str(&format!(
+                    "{} = {}\n",
+                    crate::sanitize::sanitize(k),
+                    quoted(v)
+                ));
+            }
+        }
+    }
+    if !file.keys.is_empty() {
+        text.push_str("# [keys] is validated, but key rebinding is not applied yet\n");
+    }
+    out(&text)
+}
+
+/// `yetitop info`: the version and every path yetitop uses.
+pub fn info(g: &GlobalOpts) -> Result<(), Failure> {
+    let (config_path, _) = config_path(g);
+    let config_from = match (&g.config, g.from_env.config) {
+        (Some(_), true) => "YETITOP_CONFIG",
+        (Some(_), false) => "--config",
+        (None, _) => "default",
+    };
+    let (log_file, log_from) = match &g.log_file {
+        Some(p) => (p.clone(), "--log-file"),
+        None => (config::default_log_path(), "default"),
+    };
+    let exists = |p: &std::path::Path| if p.exists() { "" } else { " (not found)" };
+    let level = std::env::var("YETITOP_LOG")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(|v| format!("{}  (YETITOP_LOG)", crate::sanitize::sanitize(&v)))
+        .unwrap_or_else(|| "info  (default; set YETITOP_LOG)".into());
+    let text = format!(
+        "version    {}\n\
+         config     {}{}  ({config_from})\n\
+         state dir  {}\n\
+         log file   {}  ({log_from})\n\
+         log level  {level}\n\
+         audit log  {}\n",
+        env!("CARGO_PKG_VERSION"),
+        config_path.display(),
+        exists(&config_path),
+        config::state_dir().display(),
+        log_file.display(),
+        config::audit_log_path().display(),
+    );
+    out(&text)
+}
+
+/// `yetitop completions SHELL`.
+pub fn completions(shell: Shell) -> Result<(), Failure> {
+    let mut cmd = crate::cli::command();
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "yetitop", &mut buf);
+    out(&String::from_utf8_lossy(&buf))
+}
+
+/// `yetitop man`: the man page, roff, from the clap model.
+pub fn man() -> Result<(), Failure> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(crate::cli::command())
+        .render(&mut buf)
+        .map_err(|e| Failure {
+            code: exit::NETWORK,
+            message: format!("man page: {e}"),
+        })?;
+    out(&String::from_utf8_lossy(&buf))
+}
+
+/// Writes to stdout; a closed pipe is not an error.
+fn out(text: &str) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    match o.write_all(text.as_bytes()).and_then(|_| o.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure {
+            code: exit::NETWORK,
+            message: format!("stdout: {e}"),
+        }),
+    }
 }

@@ -61,7 +61,7 @@ async fn lists_every_call_with_included_names() {
         .id()
         .expect("customer linkage with include=");
     assert!(batch.records.iter().any(|r| &*r.key.kind == "contractors"
-        && &*r.key.id == customer.to_string()
+        && *r.key.id == *customer.to_string()
         && !r.name.is_empty()));
     // Not included: unknown, not empty.
     assert_eq!(call.link("vendor"), Link::Unknown);

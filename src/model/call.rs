@@ -3,6 +3,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 
 use crate::api::types::{
     CALL_RELATIONSHIPS, CallDocument, CallListDocument, CallResource, Relationship,
@@ -115,6 +116,15 @@ fn text(s: &Option<String>) -> Option<Text> {
     s.as_deref().filter(|s| !s.is_empty()).map(sanitize)
 }
 
+/// Largest rate or fee taken from the API (per minute, any currency). Decimal arithmetic panics on
+/// overflow, and a duration of up to `i64::MAX` seconds times a rate near `Decimal::MAX` overflows: a
+/// value beyond this bound is nonsense from a broken or hostile server and counts as 0.
+pub const MAX_MONEY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
+fn money(v: Option<Decimal>) -> Decimal {
+    v.filter(|d| d.abs() <= MAX_MONEY).unwrap_or_default()
+}
+
 impl Call {
     /// Builds a call from its resource. Never fails: missing attributes stay `None`.
     pub fn from_resource(res: &CallResource) -> Call {
@@ -145,18 +155,18 @@ impl Call {
             diversion_in: text(&a.diversion_in),
             diversion_out: text(&a.diversion_out),
             customer: tariff(
-                a.destination_initial_rate.unwrap_or_default(),
-                a.destination_next_rate.unwrap_or_default(),
+                money(a.destination_initial_rate),
+                money(a.destination_next_rate),
                 a.destination_initial_interval,
                 a.destination_next_interval,
-                a.destination_fee.unwrap_or_default(),
+                money(a.destination_fee),
             ),
             vendor: tariff(
-                a.dialpeer_initial_rate.unwrap_or_default(),
-                a.dialpeer_next_rate.unwrap_or_default(),
+                money(a.dialpeer_initial_rate),
+                money(a.dialpeer_next_rate),
                 a.dialpeer_initial_interval,
                 a.dialpeer_next_interval,
-                a.dialpeer_fee.unwrap_or_default(),
+                money(a.dialpeer_fee),
             ),
             rate_policy_id: a.destination_rate_policy_id,
             leg_a_remote: Endpoint::new(&a.leg_a_remote_ip, a.leg_a_remote_port),
@@ -210,7 +220,7 @@ impl Call {
 
     /// Seconds left before the time limit at `duration`.
     pub fn time_left(&self, duration: Option<i64>) -> Option<i64> {
-        Some(self.time_limit? - duration.unwrap_or(0))
+        Some(self.time_limit?.saturating_sub(duration.unwrap_or(0)))
     }
 
     /// Post-dial delay: seconds from start to connect.

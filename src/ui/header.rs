@@ -93,12 +93,13 @@ pub fn list_header(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, list
             theme.label(),
         ),
     ]);
-    let line3 = poll_line(app, theme, list);
+    let line3 = poll_line(app, theme, list, usize::from(area.width));
     frame.render_widget(Paragraph::new(vec![line1, line2, line3]), area);
 }
 
-/// `updated 3s ago · 142 ms, 1.2 MB`, or the STALE mark with its cause and the retry countdown.
-fn poll_line<'a>(app: &App, theme: &Theme, list: &CallList) -> Line<'a> {
+/// `updated 3s ago · 142 ms, 1.2 MB`, or the STALE mark with its cause and the retry countdown. A long cause
+/// is cut to fit `width`, so the countdown always shows.
+fn poll_line<'a>(app: &App, theme: &Theme, list: &CallList, width: usize) -> Line<'a> {
     let p = &list.poll;
     let age = p
         .last_ok
@@ -112,15 +113,26 @@ fn poll_line<'a>(app: &App, theme: &Theme, list: &CallList) -> Line<'a> {
         } else {
             format!("retry in {}s", p.retry_in(app.now))
         };
+        let mut age = age.map(|a| format!(" · last good data {a}"));
+        let fixed = |age: &Option<String>| {
+            let paused = if app.paused { "  PAUSED".len() } else { 0 };
+            "STALE:  — ".chars().count()
+                + retry.chars().count()
+                + age.as_ref().map_or(0, |a| a.chars().count())
+                + paused
+        };
+        // The cause gives way first, down to 24 characters; then the age of the data.
+        if width.saturating_sub(fixed(&age)) < 24 {
+            age = None;
+        }
+        let room = width.saturating_sub(fixed(&age)).max(24);
+        let err = crate::sanitize::sanitize_max(err, room);
         spans.push(Span::styled(
             format!("STALE: {err} — {retry}"),
             theme.error(),
         ));
         if let Some(age) = age {
-            spans.push(Span::styled(
-                format!(" · last good data {age}"),
-                theme.label(),
-            ));
+            spans.push(Span::styled(age, theme.label()));
         }
     } else if let Some(age) = age {
         spans.push(Span::raw(age));

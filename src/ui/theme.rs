@@ -1,20 +1,234 @@
 //! Styles. With `NO_COLOR` every style is built from modifiers only (bold, dim, reversed, underlined).
+//!
+//! The config file's `[theme]` table overrides the colours of named slots (see [`SLOTS`]): each value is
+//! `"FG"`, `"FG on BG"` or `"on BG"`, where a colour is a ratatui colour name (`red`, `light-blue`,
+//! `dark-gray`, `reset`, ...), an index `0`-`255` or `#rrggbb`. When the terminal does not announce 24-bit
+//! colour (`COLORTERM` is not `truecolor` / `24bit`), `#rrggbb` is mapped to the nearest of the 16 ANSI
+//! colours. The palette is installed once per process ([`install`]) before the monitor starts.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use ratatui::style::{Color, Modifier, Style};
+
+/// The slots a `[theme]` table can colour, with what each one paints.
+pub const SLOTS: [(&str, &str); 13] = [
+    ("title", "the title bar"),
+    ("header", "table headers"),
+    ("selected", "the selected row"),
+    ("error", "errors and STALE marks"),
+    ("warn", "warning marks: READ-ONLY, INSECURE TLS, PAUSED"),
+    ("dim", "secondary text"),
+    ("losing", "a negative margin"),
+    ("near_limit", "a call close to its time limit"),
+    ("ok", "good news"),
+    ("label", "field labels"),
+    ("border", "pane borders"),
+    ("key", "keys in the hint bar and help"),
+    ("gauge", "gauges"),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Title,
+    Header,
+    Selected,
+    Error,
+    Warn,
+    Dim,
+    Losing,
+    NearLimit,
+    Ok,
+    Label,
+    Border,
+    Key,
+    Gauge,
+}
+
+/// Foreground and background of one slot; `None` keeps the built-in colour.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Colors {
+    pub fg: Option<Color>,
+    pub bg: Option<Color>,
+}
+
+/// The colours of every slot.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Palette {
+    slots: [Colors; SLOTS.len()],
+}
+
+impl Palette {
+    /// Builds the palette of a `[theme]` table. `truecolor`: keep `#rrggbb`; otherwise map it to the nearest
+    /// of the 16 ANSI colours.
+    pub fn from_table(
+        table: &BTreeMap<String, String>,
+        truecolor: bool,
+    ) -> Result<Palette, String> {
+        let mut p = Palette::default();
+        for (k, v) in table {
+            let i = slot_index(k).ok_or_else(|| format!("theme.{k}: unknown slot"))?;
+            let mut c = parse_colors(v).map_err(|e| format!("theme.{k}: {e}"))?;
+            if !truecolor {
+                c.fg = c.fg.map(downgrade);
+                c.bg = c.bg.map(downgrade);
+            }
+            p.slots[i] = c;
+        }
+        Ok(p)
+    }
+
+    /// The colours of the slot named `name` (a key of [`SLOTS`]).
+    pub fn get(&self, name: &str) -> Option<Colors> {
+        slot_index(name).map(|i| self.slots[i])
+    }
+}
+
+fn slot_index(name: &str) -> Option<usize> {
+    SLOTS.iter().position(|(n, _)| *n == name)
+}
+
+/// One colour: a ratatui colour name, `0`-`255`, or `#rrggbb`.
+pub fn parse_color(s: &str) -> Result<Color, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("empty colour".into());
+    }
+    if s.starts_with('#') && (s.len() != 7 || !s[1..].chars().all(|c| c.is_ascii_hexdigit())) {
+        return Err(format!("{s:?} is not a #rrggbb colour"));
+    }
+    s.parse::<Color>().map_err(|_| {
+        format!("{s:?} is not a colour (a name like red or light-blue, 0-255, or #rrggbb)")
+    })
+}
+
+/// `"FG"`, `"FG on BG"` or `"on BG"`.
+pub fn parse_colors(s: &str) -> Result<Colors, String> {
+    let s = s.trim();
+    if s == "on" || s.ends_with(" on") {
+        return Err(format!("{s:?}: no colour after \"on\""));
+    }
+    let (fg, bg) = match s.split_once(" on ") {
+        Some((f, b)) => (Some(f.trim()), Some(b.trim())),
+        None => match s.strip_prefix("on ") {
+            Some(b) => (None, Some(b.trim())),
+            None => (Some(s), None),
+        },
+    };
+    let fg = match fg {
+        Some(f) if !f.is_empty() => Some(parse_color(f)?),
+        _ => None,
+    };
+    let bg = bg.map(parse_color).transpose()?;
+    if fg.is_none() && bg.is_none() {
+        return Err("expected \"FG\", \"FG on BG\" or \"on BG\"".into());
+    }
+    Ok(Colors { fg, bg })
+}
+
+/// The 16 ANSI colours with their usual (xterm) RGB values.
+const ANSI16: [(Color, (u8, u8, u8)); 16] = [
+    (Color::Black, (0, 0, 0)),
+    (Color::Red, (205, 0, 0)),
+    (Color::Green, (0, 205, 0)),
+    (Color::Yellow, (205, 205, 0)),
+    (Color::Blue, (0, 0, 238)),
+    (Color::Magenta, (205, 0, 205)),
+    (Color::Cyan, (0, 205, 205)),
+    (Color::Gray, (229, 229, 229)),
+    (Color::DarkGray, (127, 127, 127)),
+    (Color::LightRed, (255, 0, 0)),
+    (Color::LightGreen, (0, 255, 0)),
+    (Color::LightYellow, (255, 255, 0)),
+    (Color::LightBlue, (92, 92, 255)),
+    (Color::LightMagenta, (255, 0, 255)),
+    (Color::LightCyan, (0, 255, 255)),
+    (Color::White, (255, 255, 255)),
+];
+
+/// The nearest of the 16 ANSI colours to an RGB colour.
+pub fn nearest_ansi16(r: u8, g: u8, b: u8) -> Color {
+    let d = |(x, y, z): (u8, u8, u8)| {
+        let dx = i32::from(x) - i32::from(r);
+        let dy = i32::from(y) - i32::from(g);
+        let dz = i32::from(z) - i32::from(b);
+        dx * dx + dy * dy + dz * dz
+    };
+    ANSI16
+        .iter()
+        .min_by_key(|(_, rgb)| d(*rgb))
+        .map(|(c, _)| *c)
+        .unwrap_or(Color::Reset)
+}
+
+fn downgrade(c: Color) -> Color {
+    match c {
+        Color::Rgb(r, g, b) => nearest_ansi16(r, g, b),
+        other => other,
+    }
+}
+
+/// True when `COLORTERM` announces 24-bit colour.
+pub fn truecolor_from_env() -> bool {
+    std::env::var("COLORTERM")
+        .map(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "truecolor" | "24bit"
+            )
+        })
+        .unwrap_or(false)
+}
+
+static PALETTE: OnceLock<Palette> = OnceLock::new();
+static DEFAULT_PALETTE: Palette = Palette {
+    slots: [Colors { fg: None, bg: None }; SLOTS.len()],
+};
+
+/// Sets the palette of this process (the first call wins). Before it, or without it, the built-in colours
+/// are used.
+pub fn install(p: Palette) {
+    let _ = PALETTE.set(p);
+}
+
+fn installed() -> &'static Palette {
+    PALETTE.get().unwrap_or(&DEFAULT_PALETTE)
+}
 
 /// The styles of one frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     color: bool,
+    palette: &'static Palette,
 }
 
 impl Theme {
+    /// The theme with the installed palette.
     pub fn new(no_color: bool) -> Theme {
-        Theme { color: !no_color }
+        Theme::with_palette(no_color, installed())
     }
 
-    fn pick(&self, color: Style, mono: Style) -> Style {
-        if self.color { color } else { mono }
+    pub fn with_palette(no_color: bool, palette: &'static Palette) -> Theme {
+        Theme {
+            color: !no_color,
+            palette,
+        }
+    }
+
+    /// The built-in `color` style of a slot with the palette's overrides, or `mono` without colour.
+    fn slot(&self, slot: Slot, color: Style, mono: Style) -> Style {
+        if !self.color {
+            return mono;
+        }
+        let c = self.palette.slots[slot as usize];
+        let mut s = color;
+        if let Some(fg) = c.fg {
+            s = s.fg(fg);
+        }
+        if let Some(bg) = c.bg {
+            s = s.bg(bg);
+        }
+        s
     }
 
     pub fn plain(&self) -> Style {
@@ -23,7 +237,8 @@ impl Theme {
 
     /// The title bar.
     pub fn title(&self) -> Style {
-        self.pick(
+        self.slot(
+            Slot::Title,
             Style::default().fg(Color::Black).bg(Color::Cyan),
             Style::default().add_modifier(Modifier::REVERSED),
         )
@@ -31,7 +246,8 @@ impl Theme {
 
     /// Warning marks: READ-ONLY, INSECURE TLS, PAUSED.
     pub fn warn_mark(&self) -> Style {
-        self.pick(
+        self.slot(
+            Slot::Warn,
             Style::default()
                 .fg(Color::Black)
                 .bg(Color::Yellow)
@@ -42,25 +258,35 @@ impl Theme {
 
     /// Errors and STALE marks.
     pub fn error(&self) -> Style {
-        self.pick(
+        self.slot(
+            Slot::Error,
             Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
             Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         )
     }
 
     pub fn ok(&self) -> Style {
-        self.pick(Style::default().fg(Color::Green), Style::default())
+        self.slot(
+            Slot::Ok,
+            Style::default().fg(Color::Green),
+            Style::default(),
+        )
     }
 
     pub fn dim(&self) -> Style {
-        self.pick(
+        self.slot(
+            Slot::Dim,
             Style::default().fg(Color::DarkGray),
             Style::default().add_modifier(Modifier::DIM),
         )
     }
 
     pub fn label(&self) -> Style {
-        self.pick(Style::default().fg(Color::Gray), Style::default())
+        self.slot(
+            Slot::Label,
+            Style::default().fg(Color::Gray),
+            Style::default(),
+        )
     }
 
     pub fn bold(&self) -> Style {
@@ -68,7 +294,8 @@ impl Theme {
     }
 
     pub fn selected(&self) -> Style {
-        self.pick(
+        self.slot(
+            Slot::Selected,
             Style::default()
                 .bg(Color::Blue)
                 .fg(Color::White)
@@ -78,7 +305,8 @@ impl Theme {
     }
 
     pub fn table_header(&self) -> Style {
-        self.pick(
+        self.slot(
+            Slot::Header,
             Style::default()
                 .fg(Color::Cyan)
                 .add_modifier(Modifier::BOLD),
@@ -88,7 +316,8 @@ impl Theme {
 
     /// Negative margin.
     pub fn losing(&self) -> Style {
-        self.pick(
+        self.slot(
+            Slot::Losing,
             Style::default().fg(Color::Red),
             Style::default().add_modifier(Modifier::BOLD),
         )
@@ -96,18 +325,24 @@ impl Theme {
 
     /// Close to the time limit.
     pub fn near_limit(&self) -> Style {
-        self.pick(
+        self.slot(
+            Slot::NearLimit,
             Style::default().fg(Color::Yellow),
             Style::default().add_modifier(Modifier::UNDERLINED),
         )
     }
 
     pub fn border(&self) -> Style {
-        self.pick(Style::default().fg(Color::DarkGray), Style::default())
+        self.slot(
+            Slot::Border,
+            Style::default().fg(Color::DarkGray),
+            Style::default(),
+        )
     }
 
     pub fn key(&self) -> Style {
-        self.pick(
+        self.slot(
+            Slot::Key,
             Style::default()
                 .fg(Color::Cyan)
                 .add_modifier(Modifier::BOLD),
@@ -116,6 +351,125 @@ impl Theme {
     }
 
     pub fn gauge(&self) -> Style {
-        self.pick(Style::default().fg(Color::Green), Style::default())
+        self.slot(
+            Slot::Gauge,
+            Style::default().fg(Color::Green),
+            Style::default(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn leak(p: Palette) -> &'static Palette {
+        Box::leak(Box::new(p))
+    }
+
+    fn table(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn slot_order_matches_the_names() {
+        let all = [
+            Slot::Title,
+            Slot::Header,
+            Slot::Selected,
+            Slot::Error,
+            Slot::Warn,
+            Slot::Dim,
+            Slot::Losing,
+            Slot::NearLimit,
+            Slot::Ok,
+            Slot::Label,
+            Slot::Border,
+            Slot::Key,
+            Slot::Gauge,
+        ];
+        assert_eq!(all.len(), SLOTS.len());
+        for (i, s) in all.iter().enumerate() {
+            assert_eq!(*s as usize, i);
+        }
+        assert_eq!(SLOTS[Slot::NearLimit as usize].0, "near_limit");
+    }
+
+    #[test]
+    fn colours_parse() {
+        assert_eq!(parse_color("red"), Ok(Color::Red));
+        assert_eq!(parse_color("light-blue"), Ok(Color::LightBlue));
+        assert_eq!(parse_color("#ff8000"), Ok(Color::Rgb(255, 128, 0)));
+        assert_eq!(parse_color("42"), Ok(Color::Indexed(42)));
+        assert!(parse_color("#ff80").is_err());
+        assert!(parse_color("#gg0000").is_err());
+        assert!(parse_color("mauve").unwrap_err().contains("mauve"));
+        assert_eq!(
+            parse_colors("black on #00ffff"),
+            Ok(Colors {
+                fg: Some(Color::Black),
+                bg: Some(Color::Rgb(0, 255, 255))
+            })
+        );
+        assert_eq!(
+            parse_colors("on blue"),
+            Ok(Colors {
+                fg: None,
+                bg: Some(Color::Blue)
+            })
+        );
+        assert!(parse_colors("").is_err());
+        assert!(parse_colors("red on").is_err());
+    }
+
+    #[test]
+    fn rgb_falls_back_to_the_nearest_ansi_colour() {
+        assert_eq!(nearest_ansi16(250, 10, 10), Color::LightRed);
+        assert_eq!(nearest_ansi16(190, 0, 0), Color::Red);
+        assert_eq!(nearest_ansi16(10, 10, 10), Color::Black);
+        assert_eq!(nearest_ansi16(120, 125, 130), Color::DarkGray);
+        let t = table(&[("losing", "#fa0a0a"), ("title", "black on #00c8c8")]);
+        let p = Palette::from_table(&t, false).unwrap();
+        assert_eq!(p.get("losing").unwrap().fg, Some(Color::LightRed));
+        assert_eq!(p.get("title").unwrap().bg, Some(Color::Cyan));
+        let p = Palette::from_table(&t, true).unwrap();
+        assert_eq!(p.get("losing").unwrap().fg, Some(Color::Rgb(250, 10, 10)));
+        assert!(
+            Palette::from_table(&table(&[("nope", "red")]), true)
+                .unwrap_err()
+                .contains("theme.nope")
+        );
+    }
+
+    #[test]
+    fn the_palette_overrides_colours_but_not_no_color() {
+        let p = leak(
+            Palette::from_table(
+                &table(&[("losing", "magenta"), ("selected", "on green")]),
+                true,
+            )
+            .unwrap(),
+        );
+        let t = Theme::with_palette(false, p);
+        assert_eq!(t.losing().fg, Some(Color::Magenta));
+        assert_eq!(t.selected().bg, Some(Color::Green));
+        // The rest of the slot's built-in style stays.
+        assert_eq!(t.selected().fg, Some(Color::White));
+        assert!(t.selected().add_modifier.contains(Modifier::BOLD));
+        // Untouched slots keep the built-in colours.
+        assert_eq!(t.near_limit().fg, Some(Color::Yellow));
+        // NO_COLOR wins over the theme.
+        let mono = Theme::with_palette(true, p);
+        assert_eq!(mono.losing().fg, None);
+        assert_eq!(mono.selected().bg, None);
+        assert_eq!(
+            Theme::with_palette(false, leak(Palette::default()))
+                .losing()
+                .fg,
+            Some(Color::Red)
+        );
     }
 }

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_yetitop");
 
@@ -21,9 +21,14 @@ pub struct SimProcess {
 
 impl SimProcess {
     pub fn start(args: &[&str]) -> SimProcess {
+        SimProcess::start_on("127.0.0.1:0", args)
+    }
+
+    /// Starts the simulator on `listen` (e.g. the port of one that was stopped).
+    pub fn start_on(listen: &str, args: &[&str]) -> SimProcess {
         let mut child = Command::new(BIN)
             .arg("sim")
-            .args(["--listen", "127.0.0.1:0"])
+            .args(["--listen", listen])
             .args(args)
             .env("XDG_STATE_HOME", scratch_dir("sim-state"))
             .stdout(Stdio::piped())
@@ -52,6 +57,19 @@ impl SimProcess {
     }
 }
 
+impl SimProcess {
+    /// `127.0.0.1:PORT`.
+    pub fn addr(&self) -> String {
+        self.url.trim_start_matches("http://").to_owned()
+    }
+
+    /// Stops the simulator now (the port becomes free).
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for SimProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -75,6 +93,7 @@ pub fn scratch_dir(name: &str) -> PathBuf {
 pub struct Tui {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Box<dyn Write + Send>,
+    master: Arc<Mutex<Box<dyn MasterPty + Send>>>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
     pub state_dir: PathBuf,
     exited: Arc<Mutex<bool>>,
@@ -82,6 +101,17 @@ pub struct Tui {
 
 impl Tui {
     pub fn spawn(args: &[&str], envs: &[(&str, &str)], cols: u16, rows: u16) -> Tui {
+        Tui::spawn_program(BIN, args, envs, cols, rows)
+    }
+
+    /// Like [`Tui::spawn`], for another program (e.g. a shell that runs the binary as a job).
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Tui {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -92,7 +122,7 @@ impl Tui {
             })
             .expect("openpty");
         let state_dir = scratch_dir("tui-state");
-        let mut cmd = CommandBuilder::new(BIN);
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env("NO_COLOR", "1");
@@ -111,6 +141,7 @@ impl Tui {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().expect("pty reader");
         let writer = pair.master.take_writer().expect("pty writer");
+        let master = Arc::new(Mutex::new(pair.master));
         let parser = Arc::new(Mutex::new(vt100::Parser::new(
             NonZeroU16::new(rows).expect("rows"),
             NonZeroU16::new(cols).expect("cols"),
@@ -121,7 +152,7 @@ impl Tui {
             let parser = parser.clone();
             let exited = exited.clone();
             // Keep the master alive as long as the reader runs.
-            let master = pair.master;
+            let master = master.clone();
             std::thread::spawn(move || {
                 let _master = master;
                 let mut buf = [0u8; 65536];
@@ -137,6 +168,7 @@ impl Tui {
         Tui {
             parser,
             writer,
+            master,
             child,
             state_dir,
             exited,
@@ -202,6 +234,95 @@ impl Tui {
     pub fn pid(&self) -> Option<u32> {
         self.child.process_id()
     }
+
+    /// Resizes the terminal (the program gets SIGWINCH) and the parser that mirrors it.
+    pub fn resize(&self, cols: u16, rows: u16) {
+        self.parser.lock().unwrap().set_size(
+            NonZeroU16::new(rows).expect("rows"),
+            NonZeroU16::new(cols).expect("cols"),
+        );
+        self.master
+            .lock()
+            .unwrap()
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
+    /// The screen's rows as text (trailing blanks kept out).
+    pub fn rows(&self) -> Vec<String> {
+        let p = self.parser.lock().unwrap();
+        let (_, cols) = p.screen().size();
+        p.screen().rows(0, cols.get()).collect()
+    }
+}
+
+/// CPU time (user + system) of a process so far, in seconds, from `/proc/<pid>/stat`.
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("read /proc stat");
+    // The command name is in parentheses and may hold spaces: count fields after the last `)`.
+    let rest = &stat[stat.rfind(')').expect("stat format") + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // rest starts at field 3 (state); utime and stime are fields 14 and 15.
+    let utime: f64 = f[11].parse().expect("utime");
+    let stime: f64 = f[12].parse().expect("stime");
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    (utime + stime) / hz
+}
+
+/// The state letter of a process (`R`, `S`, `T` stopped, ...), `None` when it is gone.
+pub fn proc_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat[stat.rfind(')')? + 2..].chars().next()
+}
+
+/// Resident set size of a process in KiB.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// Pids of the children of `pid`.
+pub fn children_of(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for e in dir.flatten() {
+            let Some(child) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{child}/stat")) else {
+                continue;
+            };
+            let ppid = stat
+                .rfind(')')
+                .and_then(|i| stat[i + 2..].split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if ppid == Some(pid) {
+                out.push(child);
+            }
+        }
+    }
+    out
+}
+
+/// Sends a signal with `kill -<sig> <pid>`.
+pub fn signal(pid: u32, sig: &str) {
+    let status = Command::new("kill")
+        .args([format!("-{sig}"), pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success(), "kill -{sig} {pid}");
 }
 
 impl Drop for Tui {
@@ -237,4 +358,55 @@ pub fn http(url: &str, method: &str, path: &str, body: &str) -> (u16, String) {
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
     (status, body)
+}
+
+/// A blocking `GET` of the simulated API with a token (from `POST /_sim/token`); returns status and body
+/// (chunked bodies decoded).
+pub fn api_get(url: &str, path: &str, token: &str) -> (u16, String) {
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect to the sim");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: application/vnd.api+json\r\nAuthorization: {token}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(req.as_bytes()).expect("send");
+    let mut resp = Vec::new();
+    let _ = stream.read_to_end(&mut resp);
+    let split = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(resp.len());
+    let head = String::from_utf8_lossy(&resp[..split]).to_ascii_lowercase();
+    let mut body = resp.get(split + 4..).unwrap_or_default().to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+            let size_text = String::from_utf8_lossy(&rest[..eol]).trim().to_owned();
+            let size =
+                usize::from_str_radix(size_text.split(';').next().unwrap_or("0"), 16).unwrap_or(0);
+            if size == 0 || rest.len() < eol + 2 + size {
+                break;
+            }
+            out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
+            rest = &rest[(eol + 4 + size).min(rest.len())..];
+        }
+        body = out;
+    }
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// A token issued by the simulator without credentials.
+pub fn sim_token(url: &str) -> String {
+    let (status, body) = http(url, "POST", "/_sim/token", "");
+    assert_eq!(status, 201, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    v["jwt"].as_str().expect("jwt").to_owned()
 }
