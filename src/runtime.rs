@@ -4,8 +4,11 @@
 //! Polls are single-flight: at most one list poll and one call poll run at a time; a newer request waits
 //! in a one-slot queue and replaces an older waiting one (latest wins).
 
+use std::future::Future;
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine;
@@ -128,9 +131,26 @@ impl<T> Slot<T> {
     }
 }
 
+/// Where a session's jobs send their answers: the one channel of the loop, tagged with the session.
+#[derive(Clone)]
+struct Outbox {
+    tx: mpsc::Sender<(usize, Event)>,
+    session: usize,
+}
+
+impl Outbox {
+    async fn send(&self, ev: Event) -> Result<(), mpsc::error::SendError<(usize, Event)>> {
+        self.tx.send((self.session, ev)).await
+    }
+
+    fn try_send(&self, ev: Event) -> Result<(), mpsc::error::TrySendError<(usize, Event)>> {
+        self.tx.try_send((self.session, ev))
+    }
+}
+
 struct Runner {
     client: Client,
-    tx: mpsc::Sender<Event>,
+    tx: Outbox,
     list: Slot<ListQuery>,
     call: Slot<(String, Vec<String>)>,
     paths: RuntimePaths,
@@ -261,6 +281,8 @@ impl Runner {
                 }
             }
             Command::Quit => return false,
+            // Handled by the loop, which owns the sessions.
+            Command::SwitchContext(_) => {}
         }
         true
     }
@@ -360,20 +382,54 @@ fn suspend(terminal: &mut Term) -> io::Result<()> {
     full_clear(terminal)
 }
 
+/// Opens the session of another context: its client and settings, or a one-line reason why not. Given by
+/// the caller (which knows the config file); `None` when there is nothing to switch to.
+pub type Connector = Arc<
+    dyn Fn(String) -> Pin<Box<dyn Future<Output = Result<(Client, AppConfig), String>> + Send>>
+        + Send
+        + Sync,
+>;
+
+/// One context's monitor: its own app state (filter, selection, views) and its own jobs.
+struct Session {
+    name: String,
+    app: App,
+    runner: Runner,
+}
+
 /// Runs the monitor until the user quits, a signal arrives, or the terminal goes away.
-pub async fn run_tui(client: Client, cfg: AppConfig, paths: RuntimePaths) -> io::Result<()> {
+///
+/// `connector` opens other contexts for the `C` picker; each context keeps its own session (filter,
+/// selection, views), and only the shown one polls.
+pub async fn run_tui(
+    client: Client,
+    cfg: AppConfig,
+    paths: RuntimePaths,
+    connector: Option<Connector>,
+) -> io::Result<()> {
     install_panic_hook();
     let mut terminal = setup_terminal()?;
     let _guard = TerminalGuard;
-    let (tx, mut rx) = mpsc::channel::<Event>(256);
-    let mut runner = Runner {
-        client,
-        tx,
-        list: Slot::default(),
-        call: Slot::default(),
-        paths,
+    let (tx, mut rx) = mpsc::channel::<(usize, Event)>(256);
+    let (switch_tx, mut switch_rx) =
+        mpsc::channel::<(String, Result<(Client, AppConfig), String>)>(4);
+    let new_session = |client: Client, cfg: AppConfig, session: usize| Session {
+        name: cfg.context.clone(),
+        app: App::new(cfg, Utc::now()),
+        runner: Runner {
+            client,
+            tx: Outbox {
+                tx: tx.clone(),
+                session,
+            },
+            list: Slot::default(),
+            call: Slot::default(),
+            paths: paths.clone(),
+        },
     };
-    let mut app = App::new(cfg, Utc::now());
+    let mut sessions = vec![new_session(client, cfg, 0)];
+    let mut active = 0usize;
+    let mut connecting: Option<String> = None;
     let mut events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -383,21 +439,58 @@ pub async fn run_tui(client: Client, cfg: AppConfig, paths: RuntimePaths) -> io:
     let mut sighup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
 
     let mut running = true;
-    let mut first = app.start();
-    if let Ok(size) = terminal.size() {
-        first.extend(app.update(Event::Resize(size.width, size.height)));
-    }
-    for cmd in first {
-        running &= runner.run(cmd, &mut terminal);
-    }
-    terminal.draw(|f| crate::ui::render(&app, f))?;
+    let mut pending: Vec<(usize, Command)> = start_session(&mut sessions[0], &terminal);
+    let mut redraw = true;
     if test_hooks::panic_at_start() {
+        terminal.draw(|f| crate::ui::render(&sessions[active].app, f))?;
         panic!("test-only panic (YETITOP_TEST_PANIC)");
     }
 
     while running {
-        let mut force_redraw = false;
-        let ev = tokio::select! {
+        // Run what the last event asked for; the loop owns context switches.
+        for (sid, cmd) in pending.drain(..) {
+            match cmd {
+                Command::SwitchContext(name) => {
+                    if let Some(i) = sessions.iter().position(|s| s.name == name) {
+                        if i != active {
+                            active = i;
+                            let s = &mut sessions[active];
+                            let mut cmds = s.app.update(Event::Tick(Utc::now()));
+                            if let Ok(size) = terminal.size() {
+                                cmds.extend(s.app.update(Event::Resize(size.width, size.height)));
+                            }
+                            for c in cmds {
+                                running &= s.runner.run(c, &mut terminal);
+                            }
+                            redraw = true;
+                        }
+                    } else if let Some(connect) = &connector
+                        && connecting.is_none()
+                    {
+                        connecting = Some(name.clone());
+                        let fut = connect(name.clone());
+                        let done = switch_tx.clone();
+                        tokio::spawn(async move {
+                            let _ = done.send((name, fut.await)).await;
+                        });
+                    }
+                }
+                cmd => {
+                    if let Some(s) = sessions.get_mut(sid) {
+                        running &= s.runner.run(cmd, &mut terminal);
+                    }
+                }
+            }
+        }
+        if !running || sessions[active].app.should_quit() {
+            break;
+        }
+        if sessions[active].app.take_dirty() || redraw {
+            terminal.draw(|f| crate::ui::render(&sessions[active].app, f))?;
+            redraw = false;
+        }
+
+        tokio::select! {
             maybe = events.next() => match maybe {
                 Some(Ok(TermEvent::Key(k)))
                     if k.kind == KeyEventKind::Press
@@ -406,45 +499,73 @@ pub async fn run_tui(client: Client, cfg: AppConfig, paths: RuntimePaths) -> io:
                 {
                     #[cfg(unix)]
                     suspend(&mut terminal)?;
-                    force_redraw = true;
-                    None
+                    full_clear(&mut terminal)?;
+                    redraw = true;
                 }
-                Some(Ok(TermEvent::Resize(w, h))) => {
-                    force_redraw = true;
-                    Some(Event::Resize(w, h))
+                Some(Ok(ev)) => {
+                    if let TermEvent::Resize(..) = ev {
+                        full_clear(&mut terminal)?;
+                        redraw = true;
+                    }
+                    if let Some(ev) = translate(ev) {
+                        let cmds = sessions[active].app.update(ev);
+                        pending.extend(cmds.into_iter().map(|c| (active, c)));
+                    }
                 }
-                Some(Ok(ev)) => translate(ev),
                 Some(Err(e)) => {
                     tracing::warn!("terminal input: {e}");
                     break;
                 }
                 None => break,
             },
-            _ = clock.tick() => Some(Event::Tick(Utc::now())),
-            Some(ev) = rx.recv() => {
-                runner.on_event(&ev);
-                Some(ev)
+            _ = clock.tick() => {
+                // Only the shown context ticks, so only it polls.
+                let cmds = sessions[active].app.update(Event::Tick(Utc::now()));
+                pending.extend(cmds.into_iter().map(|c| (active, c)));
+            }
+            Some((sid, ev)) = rx.recv() => {
+                if let Some(s) = sessions.get_mut(sid) {
+                    s.runner.on_event(&ev);
+                    let cmds = s.app.update(ev);
+                    pending.extend(cmds.into_iter().map(|c| (sid, c)));
+                }
+            }
+            Some((name, result)) = switch_rx.recv() => {
+                connecting = None;
+                match result {
+                    Ok((client, cfg)) => {
+                        let sid = sessions.len();
+                        sessions.push(new_session(client, cfg, sid));
+                        active = sid;
+                        let cmds = start_session(&mut sessions[sid], &terminal);
+                        pending.extend(cmds);
+                        redraw = true;
+                    }
+                    Err(e) => {
+                        tracing::warn!("context {name}: {e}");
+                        let cmds = sessions[active]
+                            .app
+                            .update(Event::Notice(Err(format!("context {name}: {e}"))));
+                        pending.extend(cmds.into_iter().map(|c| (active, c)));
+                    }
+                }
             }
             _ = sigterm.recv() => { tracing::info!("SIGTERM"); break }
             _ = sighup.recv() => { tracing::info!("SIGHUP"); break }
-        };
-        if let Some(ev) = ev {
-            for cmd in app.update(ev) {
-                running &= runner.run(cmd, &mut terminal);
-            }
-        }
-        if app.should_quit() {
-            break;
-        }
-        if app.take_dirty() || force_redraw {
-            if force_redraw {
-                full_clear(&mut terminal)?;
-            }
-            terminal.draw(|f| crate::ui::render(&app, f))?;
         }
     }
     drop(_guard);
     Ok(())
+}
+
+/// The first commands of a new session: its first poll, and the terminal size.
+fn start_session(s: &mut Session, terminal: &Term) -> Vec<(usize, Command)> {
+    let sid = s.runner.tx.session;
+    let mut cmds = s.app.start();
+    if let Ok(size) = terminal.size() {
+        cmds.extend(s.app.update(Event::Resize(size.width, size.height)));
+    }
+    cmds.into_iter().map(|c| (sid, c)).collect()
 }
 
 /// Hooks that only tests use, to reach code paths a user cannot trigger on purpose.

@@ -96,7 +96,7 @@ pub async fn connect(g: &GlobalOpts) -> Result<Connection, Failure> {
         return connect_demo(g).await;
     }
     let file = load_config(g)?;
-    connect_with(g, &file).await
+    connect_with(g, &file, true).await
 }
 
 async fn connect_demo(g: &GlobalOpts) -> Result<Connection, Failure> {
@@ -126,8 +126,13 @@ async fn connect_demo(g: &GlobalOpts) -> Result<Connection, Failure> {
     })
 }
 
-/// Connects with an already loaded config file.
-pub async fn connect_with(g: &GlobalOpts, file: &ConfigFile) -> Result<Connection, Failure> {
+/// Connects with an already loaded config file. `interactive`: the password may be asked for on the
+/// terminal (not while the monitor owns it).
+pub async fn connect_with(
+    g: &GlobalOpts,
+    file: &ConfigFile,
+    interactive: bool,
+) -> Result<Connection, Failure> {
     let env_password = std::env::var("YETI_PASSWORD")
         .ok()
         .filter(|p| !p.is_empty());
@@ -144,7 +149,12 @@ pub async fn connect_with(g: &GlobalOpts, file: &ConfigFile) -> Result<Connectio
                     let ctx = s.context.as_deref().unwrap_or("?");
                     Failure::usage(format!("context {ctx}: {e}"))
                 })?,
-                PasswordSource::Prompt => prompt_password(&user, &s.url)?,
+                PasswordSource::Prompt if interactive => prompt_password(&user, &s.url)?,
+                PasswordSource::Prompt => {
+                    return Err(Failure::usage(
+                        "no password: set YETI_PASSWORD or the context's password_command",
+                    ));
+                }
             };
             Credentials::Password { user, password }
         }
@@ -192,7 +202,7 @@ pub async fn monitor(g: &GlobalOpts) -> Result<(), Failure> {
     let conn = if g.demo {
         connect_demo(g).await?
     } else {
-        connect_with(g, &file).await?
+        connect_with(g, &file, true).await?
     };
     // A wrong password is final; a switch that is down is not: the monitor shows it and retries.
     match conn.client.login().await {
@@ -201,23 +211,75 @@ pub async fn monitor(g: &GlobalOpts) -> Result<(), Failure> {
         Err(e) => tracing::warn!("first login failed, the monitor will retry: {e}"),
         Ok(()) => {}
     }
-    let cfg = AppConfig {
-        context: conn.label.clone(),
-        url: conn.client.base_url().to_owned(),
-        readonly: conn.readonly,
-        interval: conn.interval,
-        insecure: conn.insecure,
-    };
+    // The `C` picker lists the config's contexts (and the demo, to come back to it).
+    let mut contexts: Vec<String> = file.contexts.keys().cloned().collect();
+    if g.demo && !contexts.is_empty() {
+        contexts.insert(0, conn.label.clone());
+    }
+    let cfg = app_config(&conn, contexts.clone());
     let paths = RuntimePaths {
         audit_log: Some(config::audit_log_path()),
     };
-    let result = runtime::run_tui(conn.client.clone(), cfg, paths).await;
+    let connector = (!contexts.is_empty()).then(|| context_connector(g, &file, contexts));
+    let result = runtime::run_tui(conn.client.clone(), cfg, paths, connector).await;
     if let Some(handle) = conn.demo {
         handle.shutdown().await;
     }
     result.map_err(|e| Failure {
         code: exit::NETWORK,
         message: format!("terminal: {e}"),
+    })
+}
+
+fn app_config(conn: &Connection, contexts: Vec<String>) -> AppConfig {
+    AppConfig {
+        context: conn.label.clone(),
+        url: conn.client.base_url().to_owned(),
+        readonly: conn.readonly,
+        interval: conn.interval,
+        insecure: conn.insecure,
+        contexts,
+    }
+}
+
+/// Opens another context for the `C` picker: that context's URL, user and password source apply (the
+/// `--url`, `--user` and `--token` of the command line named the first switch only); `--readonly`,
+/// `--interval` and `--insecure` still apply. No password prompt: the monitor owns the terminal.
+fn context_connector(
+    g: &GlobalOpts,
+    file: &ConfigFile,
+    contexts: Vec<String>,
+) -> runtime::Connector {
+    let g = g.clone();
+    let file = file.clone();
+    std::sync::Arc::new(move |name: String| {
+        let mut g = g.clone();
+        g.context = Some(name);
+        g.url = None;
+        g.user = None;
+        g.token = None;
+        g.demo = false;
+        let file = file.clone();
+        let contexts = contexts.clone();
+        Box::pin(async move {
+            // A password_command may take a moment: keep it off the async workers.
+            let handle = tokio::runtime::Handle::current();
+            let conn = tokio::task::spawn_blocking(move || {
+                handle.block_on(connect_with(&g, &file, false))
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|f| f.message)?;
+            match conn.client.login().await {
+                Err(e @ (ApiError::Unauthorized(_) | ApiError::Config(_))) => {
+                    return Err(e.to_string());
+                }
+                // A switch that is down is still shown (stale, retrying).
+                Err(e) => tracing::warn!("first login failed, the monitor will retry: {e}"),
+                Ok(()) => {}
+            }
+            Ok((conn.client.clone(), app_config(&conn, contexts)))
+        })
     })
 }
 

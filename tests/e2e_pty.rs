@@ -275,3 +275,47 @@ fn a_panic_restores_the_terminal() {
     assert!(screen.contains("test-only panic"), "{screen}");
     assert!(!screen.contains("admin\n"), "{screen}");
 }
+
+#[test]
+fn c_switches_context_and_each_context_keeps_its_filter() {
+    let _g = serial();
+    let lab = SimProcess::start(&["--no-churn", "--calls", "40", "--seed", "3"]);
+    let prod = SimProcess::start(&["--no-churn", "--calls", "25", "--seed", "4"]);
+    let dir = common::scratch_dir("contexts");
+    let config = dir.join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "default_context = \"lab\"\n\
+             [contexts.lab]\nurl = \"{}\"\nuser = \"admin\"\npassword_command = \"echo admin\"\n\
+             [contexts.prod]\nurl = \"{}\"\nuser = \"admin\"\npassword_command = \"echo admin\"\n",
+            lab.url, prod.url
+        ),
+    )
+    .expect("write the config");
+    let config = config.to_string_lossy().to_string();
+    let mut tui = Tui::spawn(&["--config", &config, "--interval", "2"], &[], 160, 45);
+    tui.wait_text("Calls 40");
+    assert!(tui.screen().contains("lab"));
+    // A filter in lab...
+    let id = add_call(&lab);
+    tui.wait_text("Calls 41");
+    filter_to(&mut tui, &id);
+    tui.wait_text("(1 of 41)");
+    // ...then C, down, Enter: prod, with its own calls and no filter.
+    tui.send("C");
+    tui.wait_text("Context");
+    tui.send("j");
+    tui.send("\r");
+    let screen = tui.wait_text("Calls 25");
+    assert!(screen.contains("prod"), "{screen}");
+    assert!(!screen.contains("filter:"), "prod has no filter:\n{screen}");
+    // Back to lab: its filter is still there.
+    tui.send("C");
+    tui.wait_text("Context");
+    tui.send("k");
+    tui.send("\r");
+    tui.wait_text("(1 of 41)");
+    tui.send("\x03");
+    assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
+}

@@ -371,7 +371,10 @@ fn a_resize_redraws_the_whole_screen() {
     let tui = monitor(&sim.url, 100, 24);
     tui.wait_text("Calls 40");
     let last_row = |t: &Tui| t.rows().last().cloned().unwrap_or_default();
-    assert!(!last_row(&tui).trim().is_empty(), "the hint bar is at the bottom");
+    assert!(
+        !last_row(&tui).trim().is_empty(),
+        "the hint bar is at the bottom"
+    );
     // Larger: the frame fills the new rows and columns (the bottom row was blank right after resizing).
     tui.resize(150, 40);
     tui.wait_for("a redraw at 150x40", LONG, |_| {

@@ -50,7 +50,12 @@ fn check_call(c: &Call) {
         assert_clean("call attribute", s);
         assert!(s.chars().count() <= 256, "uncapped: {} chars", s.len());
     }
-    for ep in [&c.leg_a_remote, &c.leg_a_local, &c.leg_b_local, &c.leg_b_remote] {
+    for ep in [
+        &c.leg_a_remote,
+        &c.leg_a_local,
+        &c.leg_b_local,
+        &c.leg_b_remote,
+    ] {
         assert_clean("endpoint", &ep.to_string());
     }
     // What the list and the call view compute from a call must not panic either, at any time.

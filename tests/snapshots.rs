@@ -46,6 +46,7 @@ fn config() -> AppConfig {
         readonly: false,
         interval: Duration::from_secs(5),
         insecure: false,
+        contexts: Vec::new(),
     }
 }
 
@@ -330,6 +331,19 @@ fn copy_menu() {
     let mut app = app_with(config(), &w, (100, 30));
     app.update(ch('Y'));
     insta::assert_snapshot!("copy_menu_100x30", draw(&app, 100, 30).backend());
+}
+
+#[test]
+fn context_picker() {
+    let w = world();
+    let cfg = AppConfig {
+        contexts: vec!["demo".into(), "lab".into(), "prod-east".into()],
+        ..config()
+    };
+    let mut app = app_with(cfg, &w, (100, 30));
+    app.update(ch('C'));
+    app.update(key(KeyCode::Down));
+    insta::assert_snapshot!("context_picker_100x30", draw(&app, 100, 30).backend());
 }
 
 #[test]

@@ -33,8 +33,9 @@ struct HttpsSim {
 }
 
 fn self_signed() -> (String, CertificateDer<'static>, PrivateKeyDer<'static>) {
-    let ck = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .expect("certificate");
+    let ck =
+        rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .expect("certificate");
     let der = ck.cert.der().clone();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(ck.signing_key.serialize_der()));
     (ck.cert.pem(), der, key)
@@ -102,7 +103,9 @@ async fn proxy(listener: tokio::net::TcpListener, acceptor: TlsAcceptor, upstrea
 fn calls_list(url: &str, extra: &[&str]) -> Output {
     let dir = scratch_dir("tls-run");
     Command::new(BIN)
-        .args(["calls", "list", "-o", "json", "--url", url, "--user", "admin"])
+        .args([
+            "calls", "list", "-o", "json", "--url", url, "--user", "admin",
+        ])
         .args(extra)
         .env("YETI_PASSWORD", "admin")
         .env("XDG_STATE_HOME", &dir)
@@ -201,7 +204,11 @@ fn insecure_shows_a_warning_mark_for_the_whole_session() {
     tui.send("\r");
     let screen = tui.wait_text("Timing");
     assert!(
-        screen.lines().next().unwrap_or_default().contains("INSECURE TLS"),
+        screen
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("INSECURE TLS"),
         "{screen}"
     );
     tui.send("\x03");

@@ -59,6 +59,7 @@ pub fn config() -> AppConfig {
         readonly: false,
         interval: Duration::from_secs(5),
         insecure: false,
+        ..AppConfig::default()
     }
 }
 

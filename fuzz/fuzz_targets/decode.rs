@@ -14,9 +14,14 @@ fuzz_target!(|body: &[u8]| {
         let batch = build_calls(doc);
         for c in &batch.calls {
             assert!(is_clean(&c.id));
-            for s in [&c.local_tag, &c.dst_prefix_in, &c.src_prefix_in, &c.orig_call_id]
-                .into_iter()
-                .flatten()
+            for s in [
+                &c.local_tag,
+                &c.dst_prefix_in,
+                &c.src_prefix_in,
+                &c.orig_call_id,
+            ]
+            .into_iter()
+            .flatten()
             {
                 assert!(is_clean(s));
             }
@@ -27,7 +32,11 @@ fuzz_target!(|body: &[u8]| {
         }
         for r in &batch.records {
             assert!(is_clean(&r.name));
-            assert!(r.attributes.iter().all(|a| is_clean(&a.name) && is_clean(&a.value)));
+            assert!(
+                r.attributes
+                    .iter()
+                    .all(|a| is_clean(&a.name) && is_clean(&a.value))
+            );
         }
     }
     if let Ok(doc) = decode::<CallDocument>(body, "call") {

@@ -93,5 +93,8 @@ pub enum Command {
     },
     /// Hand the mouse back to the terminal (`false`) or capture it (`true`).
     SetMouseCapture(bool),
+    /// Show another context of the config file (the `C` picker); the runtime opens it, or goes back to
+    /// its session when it was open before.
+    SwitchContext(String),
     Quit,
 }

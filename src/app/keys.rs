@@ -68,6 +68,9 @@ pub enum Action {
     Cancel,
     // Copy menu.
     MenuPick,
+    // Context picker.
+    Contexts,
+    PickContext,
     // Help overlay.
     CloseHelp,
 }
@@ -82,6 +85,7 @@ pub const FILTER: Scope = 1 << 4;
 pub const CONFIRM: Scope = 1 << 5;
 pub const MENU: Scope = 1 << 6;
 pub const HELP: Scope = 1 << 7;
+pub const PICKER: Scope = 1 << 8;
 pub const LISTS: Scope = ROOT_LIST | SCOPED_LIST;
 pub const VIEWS: Scope = LISTS | CALL | RECORD;
 pub const EVERYWHERE: Scope = 0xffff;
@@ -180,6 +184,39 @@ pub const BINDINGS: &[Binding] = &[
         "Esc",
         "cancel",
         MENU,
+        true,
+    ),
+    // Context picker.
+    b(
+        &[Code(KeyCode::Up), Char('k')],
+        Action::Up,
+        "↑↓/jk",
+        "move",
+        PICKER,
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Down), Char('j')],
+        Action::Down,
+        "↑↓/jk",
+        "move",
+        PICKER,
+        false,
+    ),
+    b(
+        &[Code(KeyCode::Enter)],
+        Action::PickContext,
+        "Enter",
+        "switch to it",
+        PICKER,
+        true,
+    ),
+    b(
+        &[Code(KeyCode::Esc), Char('q'), Char('C')],
+        Action::Cancel,
+        "Esc",
+        "cancel",
+        PICKER,
         true,
     ),
     // Filter input.
@@ -304,6 +341,14 @@ pub const BINDINGS: &[Binding] = &[
         "S",
         "reverse sort",
         LISTS,
+        false,
+    ),
+    b(
+        &[Char('C')],
+        Action::Contexts,
+        "C",
+        "switch context",
+        VIEWS,
         false,
     ),
     b(

@@ -41,6 +41,8 @@ pub struct AppConfig {
     pub interval: Duration,
     /// TLS verification is off: a warning mark shows all session.
     pub insecure: bool,
+    /// Contexts of the config file, for the `C` picker.
+    pub contexts: Vec<String>,
 }
 
 impl Default for AppConfig {
@@ -51,6 +53,7 @@ impl Default for AppConfig {
             readonly: false,
             interval: Duration::from_secs(5),
             insecure: false,
+            contexts: Vec::new(),
         }
     }
 }
@@ -94,6 +97,8 @@ pub enum Mode {
     Confirm(Confirm),
     /// The `Y` menu with its cursor.
     CopyMenu(usize),
+    /// The `C` context picker with its cursor.
+    ContextPicker(usize),
     Help,
 }
 
@@ -123,6 +128,8 @@ pub struct App {
     pub(crate) mode: Mode,
     pub(crate) paused: bool,
     pub(crate) mouse: bool,
+    /// The terminal has the focus (it reports focus changes); unfocused, the list is polled less often.
+    pub(crate) focused: bool,
     /// The list (by uid) whose poll is in flight.
     pub(crate) list_in_flight: Option<u64>,
     /// The call whose poll is in flight.
@@ -154,6 +161,7 @@ impl App {
             mode: Mode::Normal,
             paused: false,
             mouse: false,
+            focused: true,
             list_in_flight: None,
             call_in_flight: None,
             force_list: false,
@@ -195,7 +203,8 @@ impl App {
                 self.active_list_mut().scroll_into_view(rows);
                 self.dirty = true;
             }
-            Event::FocusGained | Event::FocusLost => {}
+            Event::FocusGained => self.focused = true,
+            Event::FocusLost => self.focused = false,
             Event::Tick(now) => self.on_tick(now),
             Event::ListLoaded(result) => self.on_list(*result),
             Event::CallLoaded { id, result } => self.on_call(&id, *result),
@@ -311,6 +320,7 @@ impl App {
             Mode::Filter => keys::FILTER,
             Mode::Confirm(_) => keys::CONFIRM,
             Mode::CopyMenu(_) => keys::MENU,
+            Mode::ContextPicker(_) => keys::PICKER,
             Mode::Help => keys::HELP,
             Mode::Normal => match self.views.last() {
                 None => keys::ROOT_LIST,
@@ -377,7 +387,11 @@ impl App {
         if self.list_in_flight.is_none() {
             let paused = self.paused;
             let force = self.force_list;
+            // Nobody looks at the list: the terminal lost focus.
+            let background = !self.focused;
+            let interval = self.cfg.interval;
             let list = self.active_list_mut();
+            list.poll.set_background(background, interval);
             let auto = list.poll.due(now) && (!paused || !list.loaded);
             if auto || force {
                 let scope = list.scope.as_ref().map(|s| (s.rel, s.filter.clone()));
@@ -737,6 +751,31 @@ impl App {
                     self.mode = Mode::CopyMenu(0);
                 }
             }
+            Action::Contexts => {
+                if self.cfg.contexts.is_empty() {
+                    self.set_status(
+                        "no contexts: add [contexts.NAME] tables to the config file",
+                        true,
+                    );
+                } else {
+                    let here = self
+                        .cfg
+                        .contexts
+                        .iter()
+                        .position(|c| *c == self.cfg.context);
+                    self.mode = Mode::ContextPicker(here.unwrap_or(0));
+                }
+            }
+            Action::PickContext => {
+                if let Mode::ContextPicker(i) = self.mode {
+                    self.mode = Mode::Normal;
+                    let picked = self.cfg.contexts.get(i).cloned();
+                    if let Some(name) = picked.filter(|n| *n != self.cfg.context) {
+                        self.set_status(format!("switching to {name}…"), false);
+                        out.push(Command::SwitchContext(name));
+                    }
+                }
+            }
             Action::MenuPick => {
                 if let Mode::CopyMenu(i) = self.mode {
                     self.mode = Mode::Normal;
@@ -791,6 +830,10 @@ impl App {
         };
         if let Mode::CopyMenu(i) = self.mode {
             self.mode = Mode::CopyMenu(step(i, COPY_ITEMS.len()));
+            return;
+        }
+        if let Mode::ContextPicker(i) = self.mode {
+            self.mode = Mode::ContextPicker(step(i, self.cfg.contexts.len()));
             return;
         }
         let rel_len = match self.views.last() {

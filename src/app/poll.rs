@@ -14,6 +14,14 @@ pub const BACKOFF_CAP: Duration = Duration::from_secs(60);
 /// How often the open call is polled.
 pub const CALL_POLL: Duration = Duration::from_secs(1);
 
+/// A list poll that takes longer than `interval / SLOW_FACTOR` stretches the interval to `SLOW_FACTOR`
+/// times its latency: the switch's health matters more than our freshness.
+pub const SLOW_FACTOR: u32 = 4;
+
+/// While nobody looks at the list (the terminal lost focus), it is polled this
+/// many times less often.
+pub const BACKGROUND_FACTOR: u32 = 4;
+
 /// Relationships the list asks `include=` for (their names are shown in the columns and the header).
 pub const LIST_INCLUDES: [&str; 8] = [
     "customer",
@@ -108,24 +116,66 @@ pub struct PollState {
     pub failures: u32,
     /// When the next poll is due (local time); `None`: now.
     pub next_at: Option<DateTime<Utc>>,
+    /// The interval, stretched because the switch answered slowly; `None`: the normal interval.
+    pub stretch: Option<Duration>,
+    /// Polled at the background pace (nobody looks at the list).
+    pub background: bool,
 }
 
 impl PollState {
-    /// A good poll finished at `at`.
+    /// A good poll finished at `at`. A slow answer stretches the interval; each fast one halves the
+    /// stretch, until the normal interval is back.
     pub fn ok(&mut self, at: DateTime<Utc>, latency: Duration, bytes: usize, interval: Duration) {
         self.last_ok = Some(at);
         self.latency = Some(latency);
         self.bytes = bytes;
         self.error = None;
         self.failures = 0;
-        self.next_at = Some(at + delta(interval));
+        let want = latency
+            .saturating_mul(SLOW_FACTOR)
+            .max(self.stretch.unwrap_or_default() / 2);
+        self.stretch = (want > interval).then(|| {
+            let whole = want.as_secs() + u64::from(want.subsec_nanos() > 0);
+            Duration::from_secs(whole).min(BACKOFF_CAP)
+        });
+        self.next_at = Some(at + delta(self.interval(interval)));
     }
 
     /// A poll failed at `at`.
     pub fn failed(&mut self, at: DateTime<Utc>, error: String, interval: Duration) {
         self.error = Some(error);
         self.failures = self.failures.saturating_add(1);
-        self.next_at = Some(at + delta(backoff_delay(interval, self.failures)));
+        let wait = backoff_delay(self.interval(interval), self.failures);
+        self.next_at = Some(at + delta(wait));
+    }
+
+    /// The wait between two good polls for the configured `interval`: stretched when the switch is slow,
+    /// longer in the background, never above [`BACKOFF_CAP`] (nor below `interval`).
+    pub fn interval(&self, interval: Duration) -> Duration {
+        let mut i = interval.max(self.stretch.unwrap_or_default());
+        if self.background {
+            i = i.max(interval.saturating_mul(BACKGROUND_FACTOR));
+        }
+        i.min(BACKOFF_CAP).max(interval)
+    }
+
+    /// Switches to or from the background pace; the next poll moves with it (sooner on the way back).
+    pub fn set_background(&mut self, on: bool, interval: Duration) {
+        if self.background == on {
+            return;
+        }
+        self.background = on;
+        if self.failures == 0
+            && let Some(last) = self.last_ok
+        {
+            self.next_at = Some(last + delta(self.interval(interval)));
+        }
+    }
+
+    /// `switch slow: list every 12 s` while the interval is stretched.
+    pub fn slow_note(&self) -> Option<String> {
+        self.stretch
+            .map(|s| format!("switch slow: list every {} s", s.as_secs()))
     }
 
     /// Due at `now`? (A next time implausibly far ahead, after the local clock jumped back, counts as due.)
@@ -212,6 +262,125 @@ impl Clock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::app::{App, AppConfig, Command, Event, ListSnapshot};
+    use crate::model::call::CallBatch;
+    use chrono::TimeZone;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap()
+    }
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        t0() + TimeDelta::seconds(secs)
+    }
+
+    fn loaded(t: DateTime<Utc>, latency_ms: u64) -> Event {
+        Event::ListLoaded(Box::new(Ok(ListSnapshot {
+            batch: CallBatch::default(),
+            bytes: 100,
+            latency: Duration::from_millis(latency_ms),
+            server_date: Some(t),
+            received_at: t,
+        })))
+    }
+
+    fn list_polls(cmds: &[Command]) -> usize {
+        cmds.iter()
+            .filter(|c| matches!(c, Command::PollList(_)))
+            .count()
+    }
+
+    /// An app (5 s interval) whose first poll answered at t0 after `latency_ms`.
+    fn started(latency_ms: u64) -> App {
+        let mut a = App::new(AppConfig::default(), t0());
+        assert_eq!(list_polls(&a.start()), 1);
+        assert_eq!(list_polls(&a.update(loaded(t0(), latency_ms))), 0);
+        a
+    }
+
+    #[test]
+    fn a_slow_switch_stretches_the_interval_and_it_comes_back() {
+        let i = Duration::from_secs(5);
+        let mut p = PollState::default();
+        p.ok(t0(), Duration::from_millis(1000), 1, i);
+        assert_eq!(p.stretch, None, "a quarter of the interval is fine");
+        p.ok(t0(), Duration::from_millis(2900), 1, i);
+        assert_eq!(p.stretch, Some(Duration::from_secs(12)));
+        assert_eq!(
+            p.slow_note().as_deref(),
+            Some("switch slow: list every 12 s")
+        );
+        assert_eq!(p.next_at, Some(at(12)));
+        p.ok(at(12), Duration::from_secs(100), 1, i);
+        assert_eq!(p.stretch, Some(BACKOFF_CAP), "capped");
+        // Recovery: each fast poll halves the stretch.
+        let mut waits = Vec::new();
+        for n in 0..5 {
+            p.ok(at(100 + n), Duration::from_millis(50), 1, i);
+            waits.push(p.interval(i).as_secs());
+        }
+        assert_eq!(waits, vec![30, 15, 8, 5, 5]);
+        assert_eq!(p.slow_note(), None);
+        // Failures back off from the stretched interval.
+        p.ok(at(200), Duration::from_secs(4), 1, i);
+        p.failed(at(216), "x".into(), i);
+        assert!(p.next_at.is_some_and(|n| n > at(216 + 14)));
+    }
+
+    #[test]
+    fn the_app_waits_longer_for_a_slow_switch() {
+        let mut a = started(3000);
+        assert_eq!(list_polls(&a.update(Event::Tick(at(6)))), 0);
+        assert_eq!(
+            a.list.poll.slow_note().as_deref(),
+            Some("switch slow: list every 12 s")
+        );
+        assert_eq!(list_polls(&a.update(Event::Tick(at(12)))), 1);
+        a.update(loaded(at(12), 100));
+        assert_eq!(a.list.poll.interval(a.cfg.interval), Duration::from_secs(6));
+        assert_eq!(list_polls(&a.update(Event::Tick(at(17)))), 0);
+        assert_eq!(list_polls(&a.update(Event::Tick(at(18)))), 1);
+        a.update(loaded(at(18), 100));
+        assert_eq!(a.list.poll.slow_note(), None);
+        assert_eq!(list_polls(&a.update(Event::Tick(at(23)))), 1);
+    }
+
+    #[test]
+    fn unfocused_the_list_is_polled_slower_and_catches_up_on_focus() {
+        let mut a = started(100);
+        assert_eq!(list_polls(&a.update(Event::FocusLost)), 0);
+        assert_eq!(list_polls(&a.update(Event::Tick(at(5)))), 0);
+        assert_eq!(list_polls(&a.update(Event::Tick(at(19)))), 0);
+        assert_eq!(list_polls(&a.update(Event::Tick(at(20)))), 1);
+        a.update(loaded(at(20), 100));
+        assert_eq!(list_polls(&a.update(Event::Tick(at(30)))), 0);
+        // Focus back: the normal interval counts from the last poll, so this one is overdue.
+        assert_eq!(list_polls(&a.update(Event::FocusGained)), 1);
+        a.update(loaded(at(30), 100));
+        assert_eq!(list_polls(&a.update(Event::Tick(at(35)))), 1);
+    }
+
+    #[test]
+    fn one_list_request_in_flight_from_any_view() {
+        let mut a = started(100);
+        assert_eq!(list_polls(&a.update(Event::Tick(at(5)))), 1);
+        let ctrl_r = Event::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('r'),
+            crossterm::event::KeyModifiers::CONTROL,
+        ));
+        for ev in [
+            ctrl_r.clone(),
+            Event::Tick(at(11)),
+            ctrl_r,
+            Event::FocusLost,
+        ] {
+            assert_eq!(list_polls(&a.update(ev)), 0);
+        }
+        assert!(a.list_in_flight.is_some());
+        // The queued refresh goes out once the poll in flight answered, not before.
+        assert_eq!(list_polls(&a.update(loaded(at(12), 100))), 1);
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

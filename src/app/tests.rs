@@ -858,3 +858,39 @@ fn take_dirty_reports_changes_once() {
     a.update(ch('j'));
     assert!(a.take_dirty());
 }
+
+#[test]
+fn c_opens_the_context_picker_and_enter_switches() {
+    let mut a = App::new(
+        AppConfig {
+            context: "lab".into(),
+            contexts: vec!["lab".into(), "prod".into(), "east".into()],
+            ..AppConfig::default()
+        },
+        t0(),
+    );
+    a.update(ch('C'));
+    // The cursor starts on the current context.
+    assert_eq!(a.mode, Mode::ContextPicker(0));
+    a.update(key(KeyCode::Down));
+    assert_eq!(a.mode, Mode::ContextPicker(1));
+    let out = a.update(key(KeyCode::Enter));
+    assert_eq!(out, vec![Command::SwitchContext("prod".into())]);
+    assert_eq!(a.mode, Mode::Normal);
+    // Picking the current context does nothing; Esc cancels.
+    a.update(ch('C'));
+    assert!(a.update(key(KeyCode::Enter)).is_empty());
+    a.update(ch('C'));
+    a.update(key(KeyCode::Esc));
+    assert_eq!(a.mode, Mode::Normal);
+    assert!(!a.should_quit());
+}
+
+#[test]
+fn c_without_contexts_says_so() {
+    let mut a = app();
+    a.update(ch('C'));
+    assert_eq!(a.mode, Mode::Normal);
+    let s = a.status.clone().expect("a status line");
+    assert!(s.text.contains("no contexts"), "{}", s.text);
+}

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::app::{COPY_ITEMS, Confirm, keys};
+use crate::app::{App, COPY_ITEMS, Confirm, keys};
 use crate::ui::theme::Theme;
 
 pub fn confirm(theme: &Theme, frame: &mut Frame, area: Rect, c: &Confirm) {
@@ -65,5 +65,43 @@ pub fn copy_menu(theme: &Theme, frame: &mut Frame, area: Rect, cursor: usize) {
         .borders(Borders::ALL)
         .border_style(theme.border())
         .title(" Copy ");
+    frame.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+/// The `C` context picker: the contexts of the config file, the current one marked.
+pub fn context_picker(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, cursor: usize) {
+    let names = &app.cfg.contexts;
+    let width = names
+        .iter()
+        .map(|n| n.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(20) as u16
+        + 8;
+    let r = crate::ui::centered(area, width, names.len() as u16 + 2);
+    if r.width < 3 || r.height < 3 {
+        return;
+    }
+    frame.render_widget(Clear, r);
+    let lines: Vec<Line> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let style = if i == cursor {
+                theme.selected()
+            } else {
+                theme.plain()
+            };
+            let mark = if *name == app.cfg.context { "●" } else { " " };
+            Line::from(Span::styled(
+                format!(" {mark} {name:<w$}", w = width as usize - 5),
+                style,
+            ))
+        })
+        .collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border())
+        .title(" Context ");
     frame.render_widget(Paragraph::new(lines).block(block), r);
 }

@@ -142,6 +142,9 @@ fn poll_line<'a>(app: &App, theme: &Theme, list: &CallList, width: usize) -> Lin
                 theme.label(),
             ));
         }
+        if let Some(note) = p.slow_note() {
+            spans.push(Span::styled(format!(" · {note}"), theme.near_limit()));
+        }
         if app.list_in_flight == Some(list.uid) {
             spans.push(Span::styled(" · polling…", theme.dim()));
         }
