@@ -79,14 +79,26 @@ fn list_ops(c: &mut Criterion) {
         )
     });
     list.set_filter("4".into(), &lk);
-    let mut flip = false;
-    g.bench_function("next keystroke", |b| {
-        b.iter(|| {
-            flip = !flip;
-            list.set_filter(if flip { "44".into() } else { "4".into() }, &lk);
-            black_box(list.index.len())
-        })
-    });
+    for (name, from, to) in [
+        ("next keystroke (typing)", "4", "45"),
+        ("next keystroke (backspace)", "45", "4"),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter_batched(
+                || {
+                    let mut l = list.clone();
+                    l.set_filter(from.into(), &lk);
+                    l
+                },
+                |mut l| {
+                    l.set_filter(to.into(), &lk);
+                    black_box(l.index.len());
+                    l
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
     list.set_filter(String::new(), &lk);
     g.finish();
 

@@ -44,14 +44,16 @@ impl Tariff {
         let initial = self.initial_interval.max(0);
         let next = self.next_interval.max(1);
         let mut billed = initial;
-        let mut amount = self.fee + Decimal::from(initial) * self.initial_rate / SIXTY;
+        let mut amount = self
+            .fee
+            .saturating_add(per_minute(initial, self.initial_rate));
         if d > initial {
             let rest = d - initial;
             // ceil(rest / next) without overflow: rest > 0, next >= 1.
             let intervals = rest / next + i64::from(rest % next != 0);
             let seconds = intervals.saturating_mul(next);
             billed = billed.saturating_add(seconds);
-            amount += Decimal::from(seconds) * self.next_rate / SIXTY;
+            amount = amount.saturating_add(per_minute(seconds, self.next_rate));
         }
         Charge {
             amount,
@@ -66,6 +68,16 @@ impl Tariff {
             Some(d) if d > self.initial_interval.max(0) => self.next_rate,
             _ => self.initial_rate,
         }
+    }
+}
+
+/// `seconds · rate / 60`, saturating at the decimal range instead of overflowing (the model already refuses
+/// absurd rates; this keeps the formula total for any input).
+fn per_minute(seconds: i64, rate: Decimal) -> Decimal {
+    match Decimal::from(seconds).checked_mul(rate) {
+        Some(x) => x / SIXTY,
+        None if rate.is_sign_negative() => Decimal::MIN,
+        None => Decimal::MAX,
     }
 }
 
@@ -95,7 +107,7 @@ pub struct Rating {
 pub fn rate(customer: &Tariff, vendor: &Tariff, duration: Option<i64>) -> Rating {
     let price = customer.charge(duration);
     let cost = vendor.charge(duration);
-    let margin = price.amount - cost.amount;
+    let margin = price.amount.saturating_sub(cost.amount);
     let margin_percent = if price.amount.is_zero() {
         None
     } else {
@@ -193,6 +205,20 @@ mod tests {
         assert_eq!(c.amount, d("0.12") + d("999999.96"));
         let extreme = t.charge(Some(i64::MAX));
         assert!(extreme.amount > Decimal::ZERO);
+    }
+
+    #[test]
+    fn absurd_rates_saturate_instead_of_overflowing() {
+        let t = Tariff {
+            initial_rate: Decimal::MAX,
+            next_rate: Decimal::MAX,
+            initial_interval: 60,
+            next_interval: 60,
+            fee: Decimal::MAX,
+        };
+        assert_eq!(t.charge(Some(i64::MAX)).amount, Decimal::MAX);
+        let r = rate(&t, &Tariff::default(), Some(i64::MAX));
+        assert_eq!(r.margin, Decimal::MAX);
     }
 
     #[test]

@@ -65,6 +65,9 @@ pub struct CallList {
     pub filter: String,
     /// Lowercase search text per entry; built lazily when a filter is set, dropped when data change.
     hay: Vec<Box<str>>,
+    /// The needle `index` was filtered with from `sorted`: a longer needle that contains it only needs to
+    /// search `index` (typing narrows). `None` after a re-sort.
+    narrowed_by: Option<String>,
     /// The selected call.
     pub selected: Option<Text>,
     /// Its position in `index`.
@@ -92,6 +95,7 @@ impl CallList {
             descending: true,
             filter: String::new(),
             hay: Vec::new(),
+            narrowed_by: None,
             selected: None,
             sel: 0,
             offset: 0,
@@ -216,26 +220,34 @@ impl CallList {
 
     /// Re-sorts (sort column or direction changed) and refilters.
     pub fn resort(&mut self, lk: &Lookup<'_>) {
-        let mut keyed: Vec<(SortKey, usize)> = self
+        let col = self.sort;
+        let rel = rows::sort_rel(col);
+        // Name columns: one lookup per linked record, not per call.
+        let mut memo: HashMap<Link, SortKey> = HashMap::new();
+        // Ties break on the id, kept next to the key so the sort never reads the calls.
+        let mut keyed: Vec<(SortKey, &str, usize)> = self
             .entries
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                (
-                    rows::sort_key(self.sort, &e.call, lk, e.shown(lk.server_now)),
-                    i,
-                )
+                let s = e.shown(lk.server_now);
+                let key = match rel {
+                    Some(r) => memo
+                        .entry(e.call.links[r])
+                        .or_insert_with(|| rows::sort_key(col, &e.call, lk, s))
+                        .clone(),
+                    None => rows::sort_key(col, &e.call, lk, s),
+                };
+                (key, &*e.call.id, i)
             })
             .collect();
-        let entries = &self.entries;
         let desc = self.descending;
-        keyed.sort_by(|(ka, a), (kb, b)| {
-            let ord = ka
-                .cmp(kb)
-                .then_with(|| entries[*a].call.id.cmp(&entries[*b].call.id));
+        keyed.sort_unstable_by(|(ka, ia, _), (kb, ib, _)| {
+            let ord = ka.cmp(kb).then_with(|| ia.cmp(ib));
             if desc { ord.reverse() } else { ord }
         });
-        self.sorted = keyed.into_iter().map(|(_, i)| i).collect();
+        self.sorted = keyed.into_iter().map(|(_, _, i)| i).collect();
+        self.narrowed_by = None;
         self.refilter(lk);
     }
 
@@ -244,6 +256,7 @@ impl CallList {
         let needle = self.filter.trim().to_lowercase();
         if needle.is_empty() {
             self.index = self.sorted.clone();
+            self.narrowed_by = None;
         } else {
             if self.hay.len() != self.entries.len() {
                 self.hay = self
@@ -253,12 +266,17 @@ impl CallList {
                     .collect();
             }
             let hay = &self.hay;
-            self.index = self
-                .sorted
-                .iter()
-                .copied()
-                .filter(|i| hay.get(*i).is_some_and(|h| h.contains(&needle)))
-                .collect();
+            let keep = |i: &usize| hay.get(*i).is_some_and(|h| h.contains(&needle));
+            if self
+                .narrowed_by
+                .as_deref()
+                .is_some_and(|prev| needle.contains(prev))
+            {
+                self.index.retain(keep);
+            } else {
+                self.index = self.sorted.iter().copied().filter(keep).collect();
+            }
+            self.narrowed_by = Some(needle);
         }
         self.restore_selection();
     }

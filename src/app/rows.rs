@@ -353,7 +353,21 @@ pub fn cell(col: Column, call: &Call, lk: &Lookup<'_>, s: Shown) -> String {
 pub enum SortKey {
     Num(i64),
     Dec(Decimal),
-    Text(Box<str>),
+    /// Shared: calls with the same customer, gateway, ... share one key.
+    Text(std::rc::Rc<str>),
+}
+
+/// The relationship whose linkage alone decides the sort key of `col`, if any: the key is then the same for
+/// every call linked to the same record, and is computed once per record.
+pub fn sort_rel(col: Column) -> Option<usize> {
+    match col {
+        Column::Customer => Some(REL_CUSTOMER),
+        Column::Vendor => Some(REL_VENDOR),
+        Column::DstNetwork => Some(REL_DST_NETWORK),
+        Column::OrigGw => Some(REL_ORIG_GW),
+        Column::TermGw => Some(REL_TERM_GW),
+        _ => None,
+    }
 }
 
 /// The sort key of `call` under `col` (names looked up here, once per rebuild).
