@@ -51,17 +51,6 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOC: Counting = Counting;
 
-fn rss_bytes() -> usize {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| {
-            s.split_whitespace()
-                .nth(1)
-                .and_then(|v| v.parse::<usize>().ok())
-        })
-        .map_or(0, |pages| pages * 4096)
-}
-
 fn mb(n: usize) -> f64 {
     n as f64 / 1e6
 }
@@ -80,13 +69,12 @@ fn main() {
             w.list_json(t, &common::full_query()).len(),
         )
     };
-    let base_live = LIVE.load(Ordering::Relaxed) - bytes.len();
+    let live0 = LIVE.load(Ordering::Relaxed);
     let mut app = App::new(common::config(), t);
     let _ = app.start();
     let _ = app.update(Event::Resize(200, 50));
-    let empty_live = LIVE.load(Ordering::Relaxed);
-    let rss_before = rss_bytes();
-    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    let live1 = LIVE.load(Ordering::Relaxed);
+    PEAK.store(live1, Ordering::Relaxed);
     let doc = decode_call_list(&bytes, "list").unwrap_or_default();
     let batch = build_calls(doc);
     let _ = app.update(Event::ListLoaded(Box::new(Ok(ListSnapshot {
@@ -96,34 +84,27 @@ fn main() {
         server_date: Some(t),
         received_at: t,
     }))));
-    let peak = PEAK.load(Ordering::Relaxed);
+    let peak = PEAK.load(Ordering::Relaxed) - live1;
     let body = bytes.len();
     drop(bytes);
-    let kept = LIVE.load(Ordering::Relaxed) - empty_live + body;
-    let kept = kept - body;
-    let rss_after = rss_bytes();
+    // What the app holds is what dropping it frees.
+    let live2 = LIVE.load(Ordering::Relaxed);
+    drop(app);
+    let kept = live2.saturating_sub(LIVE.load(Ordering::Relaxed));
     println!(
         "memory/100k: sparse poll body {:.1} MB, full document {:.1} MB",
         mb(body),
         mb(full_len)
     );
     println!(
-        "memory/100k: heap kept by the app {:.1} MB = {} B/call (app before data: {:.2} MB, bench setup {:.1} MB)",
+        "memory/100k: heap kept by the app {:.1} MB = {} B/call (empty app: {:.3} MB)",
         mb(kept),
         kept / CALLS,
-        mb(empty_live.saturating_sub(base_live)),
-        mb(base_live)
+        mb(live1.saturating_sub(live0))
     );
     println!(
-        "memory/100k: heap peak while decoding + building + applying {:.1} MB above the body ({} B/call)",
-        mb(peak.saturating_sub(empty_live)),
-        peak.saturating_sub(empty_live) / CALLS
+        "memory/100k: heap peak while decoding + building + applying, above the body: {:.1} MB ({} B/call)",
+        mb(peak),
+        peak / CALLS
     );
-    println!(
-        "memory/100k: process RSS grew {:.1} MB ({} B/call; includes allocator retention)",
-        mb(rss_after.saturating_sub(rss_before)),
-        rss_after.saturating_sub(rss_before) / CALLS
-    );
-    // Keep the app alive until here.
-    std::hint::black_box(&app);
 }
