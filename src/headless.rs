@@ -17,18 +17,14 @@ use crate::model::call::format_hms;
 use crate::model::{Call, Record, RecordKey, build_call, build_calls};
 use crate::start::{Connection, Failure};
 
-/// Relationships included by `calls list`: the list columns plus the destination country.
-const LIST_INCLUDE: [&str; 9] = [
-    "customer",
-    "vendor",
-    "customer-acc",
-    "vendor-acc",
-    "orig-gw",
-    "term-gw",
-    "dst-country",
-    "dst-network",
-    "node",
-];
+/// Relationships included by `calls list`: the monitor's list columns plus the destination country.
+fn list_include() -> Vec<String> {
+    crate::app::poll::LIST_INCLUDES
+        .iter()
+        .chain(&["dst-country"])
+        .map(|s| (*s).to_owned())
+        .collect()
+}
 
 /// Columns of `-o table` and `-o csv`, by `--columns` name.
 pub const COLUMNS: [(&str, &str); 15] = [
@@ -338,7 +334,7 @@ async fn list(conn: &Connection, a: ListArgs) -> Result<(), Failure> {
     let columns = pick_columns(&a.columns, &default_cols)?;
     let q = ListQuery {
         filters: a.filters.clone(),
-        include: LIST_INCLUDE.iter().map(|s| (*s).to_owned()).collect(),
+        include: list_include(),
         ..ListQuery::default()
     };
     let fetched = conn.client.list_calls(&q).await?;

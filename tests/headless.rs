@@ -6,35 +6,11 @@ mod common;
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::{Value, json};
 
-use common::{BIN, SimProcess, http, scratch_dir};
-
-fn yt(home: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_STATE_HOME", home.join("state"));
-    for v in [
-        "YETI_URL",
-        "YETI_USER",
-        "YETI_PASSWORD",
-        "YETI_TOKEN",
-        "YETITOP_CONFIG",
-        "YETITOP_LOG",
-        "COLORTERM",
-    ] {
-        cmd.env_remove(v);
-    }
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run yetitop")
-}
+use common::{SimProcess, http, scratch_dir, yt};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")

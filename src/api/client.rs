@@ -523,11 +523,11 @@ pub fn decode_call_list(body: &[u8], what: &str) -> Result<CallListDocument, Api
 
 /// Decode-only mirrors of the list wire types without `links`.
 mod lean {
-    use serde::{Deserialize, Deserializer};
+    use serde::Deserialize;
 
     use crate::api::types::{
         CallAttributes, CallListDocument, CallRelationships, CallResource, ListMeta,
-        RecordResource, Relationship, ResourceId,
+        RecordResource, Relationship, ResourceId, linkage, string_or_number,
     };
 
     #[derive(Deserialize)]
@@ -630,30 +630,6 @@ mod lean {
                 meta: l.meta,
             }
         }
-    }
-
-    fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = String;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string or a number")
-            }
-            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<String, E> {
-                Ok(s.to_owned())
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
-                Ok(v.to_string())
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
-                Ok(v.to_string())
-            }
-        }
-        d.deserialize_any(V)
-    }
-
-    fn linkage<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<ResourceId>>, D::Error> {
-        Ok(Some(Option::<ResourceId>::deserialize(d)?))
     }
 }
 

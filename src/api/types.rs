@@ -577,7 +577,7 @@ fn truncate(s: &str) -> String {
 }
 
 /// JSON:API ids are strings; accept numbers too (some servers send them).
-fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+pub(crate) fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     struct V;
     impl serde::de::Visitor<'_> for V {
         type Value = String;
@@ -607,7 +607,9 @@ fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String
 }
 
 /// Present-but-null linkage becomes `Some(None)`; absence is handled by `#[serde(default)]`.
-fn linkage<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<ResourceId>>, D::Error> {
+pub(crate) fn linkage<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<ResourceId>>, D::Error> {
     Ok(Some(Option::<ResourceId>::deserialize(d)?))
 }
 

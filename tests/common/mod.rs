@@ -4,8 +4,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::num::NonZeroU16;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -409,4 +409,29 @@ pub fn sim_token(url: &str) -> String {
     assert_eq!(status, 201, "{body}");
     let v: serde_json::Value = serde_json::from_str(&body).expect("json");
     v["jwt"].as_str().expect("jwt").to_owned()
+}
+
+/// The binary with a clean environment: no YETI_* variables, XDG dirs and HOME in a scratch dir.
+pub fn yt(home: &Path, args: &[&str], envs: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"));
+    for v in [
+        "YETI_URL",
+        "YETI_USER",
+        "YETI_PASSWORD",
+        "YETI_TOKEN",
+        "YETITOP_CONFIG",
+        "YETITOP_LOG",
+        "COLORTERM",
+    ] {
+        cmd.env_remove(v);
+    }
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run yetitop")
 }
