@@ -145,7 +145,7 @@ const CONTEXT_KEYS: [&str; 9] = [
 ];
 
 /// The actions a `[keys]` table may name (`action = "key"`).
-pub const KEY_ACTIONS: [&str; 22] = [
+pub const KEY_ACTIONS: [&str; 23] = [
     "quit",
     "back",
     "clear_filter",
@@ -168,6 +168,7 @@ pub const KEY_ACTIONS: [&str; 22] = [
     "mouse",
     "calls_of",
     "help",
+    "contexts",
 ];
 
 /// Named keys of a `[keys]` value (besides one character and `Ctrl-<letter>`).

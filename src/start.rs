@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 
 use crate::api::{ApiError, Client, ClientConfig, Credentials, Secret};
 use crate::app::AppConfig;
+use crate::app::keys::KeyMap;
 use crate::cli::{CallsCmd, ConfigCmd, GlobalOpts, Shell, SimArgs, exit};
 use crate::config::{self, ConfigFile, PasswordSource, Settings};
 use crate::runtime::{self, RuntimePaths};
@@ -216,11 +217,12 @@ pub async fn monitor(g: &GlobalOpts) -> Result<(), Failure> {
     if g.demo && !contexts.is_empty() {
         contexts.insert(0, conn.label.clone());
     }
-    let cfg = app_config(&conn, contexts.clone());
+    let keys = key_map(&file)?;
+    let cfg = app_config(&conn, contexts.clone(), keys.clone());
     let paths = RuntimePaths {
         audit_log: Some(config::audit_log_path()),
     };
-    let connector = (!contexts.is_empty()).then(|| context_connector(g, &file, contexts));
+    let connector = (!contexts.is_empty()).then(|| context_connector(g, &file, contexts, keys));
     let result = runtime::run_tui(conn.client.clone(), cfg, paths, connector).await;
     if let Some(handle) = conn.demo {
         handle.shutdown().await;
@@ -231,7 +233,7 @@ pub async fn monitor(g: &GlobalOpts) -> Result<(), Failure> {
     })
 }
 
-fn app_config(conn: &Connection, contexts: Vec<String>) -> AppConfig {
+fn app_config(conn: &Connection, contexts: Vec<String>, keys: KeyMap) -> AppConfig {
     AppConfig {
         context: conn.label.clone(),
         url: conn.client.base_url().to_owned(),
@@ -239,7 +241,13 @@ fn app_config(conn: &Connection, contexts: Vec<String>) -> AppConfig {
         interval: conn.interval,
         insecure: conn.insecure,
         contexts,
+        keys,
     }
+}
+
+/// The key table with the config's `[keys]` rebindings.
+fn key_map(file: &ConfigFile) -> Result<KeyMap, Failure> {
+    KeyMap::new(file.keys.iter().map(|(a, k)| (a.as_str(), k.as_str()))).map_err(Failure::usage)
 }
 
 /// Opens another context for the `C` picker: that context's URL, user and password source apply (the
@@ -249,6 +257,7 @@ fn context_connector(
     g: &GlobalOpts,
     file: &ConfigFile,
     contexts: Vec<String>,
+    keys: KeyMap,
 ) -> runtime::Connector {
     let g = g.clone();
     let file = file.clone();
@@ -261,6 +270,7 @@ fn context_connector(
         g.demo = false;
         let file = file.clone();
         let contexts = contexts.clone();
+        let keys = keys.clone();
         Box::pin(async move {
             // A password_command may take a moment: keep it off the async workers.
             let handle = tokio::runtime::Handle::current();
@@ -278,7 +288,7 @@ fn context_connector(
                 Err(e) => tracing::warn!("first login failed, the monitor will retry: {e}"),
                 Ok(()) => {}
             }
-            Ok((conn.client.clone(), app_config(&conn, contexts)))
+            Ok((conn.client.clone(), app_config(&conn, contexts, keys)))
         })
     })
 }
@@ -324,12 +334,6 @@ fn config_check(path: &std::path::Path, explicit: bool) -> Result<(), Failure> {
             #[cfg(unix)]
             if let Some(w) = config::permission_warning(path, &file) {
                 eprintln!("yetitop: {w}");
-            }
-            if !file.keys.is_empty() {
-                eprintln!(
-                    "yetitop: note: {}: [keys] is valid, but key rebinding is not applied yet",
-                    path.display()
-                );
             }
             out(&format!(
                 "{}: ok ({} context{})\n",
@@ -437,9 +441,6 @@ fn config_show(g: &GlobalOpts, path: &std::path::Path) -> Result<(), Failure> {
                 ));
             }
         }
-    }
-    if !file.keys.is_empty() {
-        text.push_str("# [keys] is validated, but key rebinding is not applied yet\n");
     }
     out(&text)
 }

@@ -135,16 +135,16 @@ fn a_missing_config_file() {
 }
 
 #[test]
-fn keys_are_validated_and_said_not_to_be_applied() {
+fn keys_are_validated() {
     let h = scratch_dir("cfg-keys");
-    write_config(&h, "[keys]\nquit = \"x\"\n", 0o600);
+    write_config(&h, "[keys]\nquit = \"x\"\nterminate = \"X\"\n", 0o600);
     let o = yt(&h, &["config", "check"], &[]);
-    assert_eq!(o.status.code(), Some(0));
-    assert!(
-        stderr(&o).contains("key rebinding is not applied yet"),
-        "{}",
-        stderr(&o)
-    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+    write_config(&h, "[keys]\nquit = \"x\"\nterminate = \"x\"\n", 0o600);
+    let o = yt(&h, &["config", "check"], &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already bound"), "{}", stderr(&o));
 }
 
 const CONTEXTS: &str = r#"

@@ -319,3 +319,26 @@ fn c_switches_context_and_each_context_keeps_its_filter() {
     tui.send("\x03");
     assert_eq!(tui.wait_exit(Duration::from_secs(10)), 0);
 }
+
+#[test]
+fn keys_from_the_config_rebind_the_monitor() {
+    let _g = serial();
+    let sim = sim();
+    let dir = common::scratch_dir("keys");
+    let config = dir.join("config.toml");
+    std::fs::write(&config, "[keys]\nterminate = \"X\"\n").expect("write the config");
+    let config = config.to_string_lossy().to_string();
+    let mut tui = monitor(&sim, &["--config", &config]);
+    tui.wait_text("Calls 40");
+    // The hint bar names the new key.
+    tui.wait_text("X terminate call");
+    tui.send("D");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        !tui.screen().contains("Terminate call"),
+        "D no longer terminates"
+    );
+    tui.send("X");
+    tui.wait_text("Terminate");
+    tui.send("n");
+}

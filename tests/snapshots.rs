@@ -47,6 +47,7 @@ fn config() -> AppConfig {
         interval: Duration::from_secs(5),
         insecure: false,
         contexts: Vec::new(),
+        keys: Default::default(),
     }
 }
 

@@ -435,39 +435,177 @@ pub const BINDINGS: &[Binding] = &[
     ),
 ];
 
-/// The action of `ev` in context `ctx` (one of the scope flags).
+/// The action of `ev` in context `ctx`, with the default keys.
 pub fn action_for(ctx: Scope, ev: &KeyEvent) -> Option<Action> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.scope & ctx != 0)
-        .find(|b| b.keys.iter().any(|k| k.matches(ev)))
-        .map(|b| b.action)
+    KeyMap::default().action_for(ctx, ev)
 }
 
-/// The hint bar of context `ctx`: (label, desc) pairs, one per action.
-pub fn hints(ctx: Scope) -> Vec<(&'static str, &'static str)> {
-    BINDINGS
-        .iter()
-        .filter(|b| b.scope & ctx != 0 && b.hint)
-        .map(|b| (b.label, b.desc))
-        .collect()
+/// The key table with the user's `[keys]` rebindings applied: a rebound action answers to its new key
+/// instead of its default ones in the views (dialogs and the filter input keep theirs), and the hint bar and
+/// the help show the new key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyMap {
+    overrides: Vec<(Action, Key, String)>,
 }
 
-/// The help table: (keys, what, where), one line per distinct (label, desc).
-pub fn help_lines() -> Vec<(&'static str, &'static str, String)> {
-    let mut out: Vec<(&'static str, &'static str, Scope)> = Vec::new();
-    for b in BINDINGS {
-        match out
-            .iter_mut()
-            .find(|(l, d, _)| *l == b.label && *d == b.desc)
+/// Error of [`KeyMap::new`].
+pub type KeyMapError = String;
+
+impl KeyMap {
+    /// Builds the map from `[keys]` entries (`action = "key"`, names as `yetitop config check` accepts).
+    pub fn new<'a>(
+        entries: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<KeyMap, KeyMapError> {
+        let mut overrides = Vec::new();
+        for (action, spec) in entries {
+            let a =
+                action_by_name(action).ok_or_else(|| format!("keys.{action}: unknown action"))?;
+            let (key, label) =
+                key_by_spec(spec).ok_or_else(|| format!("keys.{action}: {spec:?} is not a key"))?;
+            overrides.push((a, key, label));
+        }
+        Ok(KeyMap { overrides })
+    }
+
+    fn rebound(&self, b: &Binding) -> bool {
+        b.scope & VIEWS != 0 && self.overrides.iter().any(|(a, _, _)| *a == b.action)
+    }
+
+    /// The action of `ev` in context `ctx`: a rebinding first, then the table.
+    pub fn action_for(&self, ctx: Scope, ev: &KeyEvent) -> Option<Action> {
+        if ctx & VIEWS != 0
+            && let Some((a, _, _)) = self.overrides.iter().find(|(a, k, _)| {
+                k.matches(ev)
+                    && BINDINGS
+                        .iter()
+                        .any(|b| b.action == *a && b.scope & ctx != 0)
+            })
         {
-            Some(line) => line.2 |= b.scope,
-            None => out.push((b.label, b.desc, b.scope)),
+            return Some(*a);
+        }
+        BINDINGS
+            .iter()
+            .filter(|b| b.scope & ctx != 0 && !(ctx & VIEWS != 0 && self.rebound(b)))
+            .find(|b| b.keys.iter().any(|k| k.matches(ev)))
+            .map(|b| b.action)
+    }
+
+    fn label<'a>(&'a self, b: &'a Binding) -> &'a str {
+        if b.scope & VIEWS != 0
+            && let Some((_, _, label)) = self.overrides.iter().find(|(a, _, _)| *a == b.action)
+        {
+            return label;
+        }
+        b.label
+    }
+
+    /// The hint bar of context `ctx`: (label, desc) pairs, one per action.
+    pub fn hints(&self, ctx: Scope) -> Vec<(&str, &'static str)> {
+        BINDINGS
+            .iter()
+            .filter(|b| b.scope & ctx != 0 && b.hint)
+            .map(|b| (self.label(b), b.desc))
+            .collect()
+    }
+
+    /// The help table: (keys, what, where), one line per distinct (label, desc).
+    pub fn help_lines(&self) -> Vec<(&str, &'static str, String)> {
+        let mut out: Vec<(&str, &'static str, Scope)> = Vec::new();
+        for b in BINDINGS {
+            let label = self.label(b);
+            match out.iter_mut().find(|(l, d, _)| *l == label && *d == b.desc) {
+                Some(line) => line.2 |= b.scope,
+                None => out.push((label, b.desc, b.scope)),
+            }
+        }
+        out.into_iter()
+            .map(|(l, d, s)| (l, d, scope_name(s)))
+            .collect()
+    }
+}
+
+/// The action a `[keys]` name stands for.
+pub fn action_by_name(name: &str) -> Option<Action> {
+    Some(match name {
+        "quit" => Action::Quit,
+        "back" => Action::Back,
+        "clear_filter" => Action::ClearFilter,
+        "up" => Action::Up,
+        "down" => Action::Down,
+        "page_up" => Action::PageUp,
+        "page_down" => Action::PageDown,
+        "home" => Action::Home,
+        "end" => Action::End,
+        "open" => Action::Open,
+        "filter" => Action::FilterOpen,
+        "sort_next" => Action::SortNext,
+        "sort_reverse" => Action::SortReverse,
+        "pause" => Action::Pause,
+        "refresh" => Action::Refresh,
+        "terminate" => Action::Terminate,
+        "copy_id" => Action::CopyId,
+        "copy_menu" => Action::CopyMenu,
+        "export" => Action::Export,
+        "mouse" => Action::Mouse,
+        "calls_of" => Action::CallsOf,
+        "help" => Action::Help,
+        "contexts" => Action::Contexts,
+        _ => return None,
+    })
+}
+
+/// A key of a `[keys]` value (`x`, `Ctrl-x`, `F5`, `Enter`, `PageUp`, `Space`, ...) and its label.
+pub fn key_by_spec(spec: &str) -> Option<(Key, String)> {
+    let mut chars = spec.chars();
+    if let (Some(c), None) = (chars.next(), chars.next()) {
+        return (!c.is_control()).then(|| (Char(c), c.to_string()));
+    }
+    let lower = spec.to_ascii_lowercase();
+    for prefix in ["ctrl-", "ctrl+", "c-"] {
+        if let Some(rest) = lower.strip_prefix(prefix) {
+            let mut chars = rest.chars();
+            return match (chars.next(), chars.next()) {
+                (Some(c), None) if c.is_ascii_alphabetic() => {
+                    Some((Ctrl(c), format!("^{}", c.to_ascii_uppercase())))
+                }
+                _ => None,
+            };
         }
     }
-    out.into_iter()
-        .map(|(l, d, s)| (l, d, scope_name(s)))
-        .collect()
+    if let Some(n) = lower.strip_prefix('f').and_then(|n| n.parse::<u8>().ok())
+        && (1..=12).contains(&n)
+    {
+        return Some((Code(KeyCode::F(n)), format!("F{n}")));
+    }
+    let code = match lower.as_str() {
+        "enter" => KeyCode::Enter,
+        "esc" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "backspace" => KeyCode::Backspace,
+        "delete" => KeyCode::Delete,
+        "insert" => KeyCode::Insert,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "pageup" => KeyCode::PageUp,
+        "pagedown" => KeyCode::PageDown,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "space" => return Some((Char(' '), "Space".to_owned())),
+        _ => return None,
+    };
+    let label = match code {
+        KeyCode::PageUp => "PgUp".to_owned(),
+        KeyCode::PageDown => "PgDn".to_owned(),
+        KeyCode::Up => "↑".to_owned(),
+        KeyCode::Down => "↓".to_owned(),
+        KeyCode::Left => "←".to_owned(),
+        KeyCode::Right => "→".to_owned(),
+        _ => spec.to_owned(),
+    };
+    Some((Code(code), label))
 }
 
 /// Where a scope applies, in words.
@@ -503,6 +641,34 @@ mod tests {
 
     fn key(code: KeyCode) -> KeyEvent {
         KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn rebound_keys_replace_the_defaults_in_views_only() {
+        let m = KeyMap::new([("terminate", "X"), ("filter", "Ctrl-f"), ("help", "F1")]).unwrap();
+        let x = key(KeyCode::Char('X'));
+        assert_eq!(m.action_for(ROOT_LIST, &x), Some(Action::Terminate));
+        assert_eq!(m.action_for(ROOT_LIST, &key(KeyCode::Char('D'))), None);
+        let ctrl_f = KeyEvent::new(KeyCode::Char('f'), KeyModifiers::CONTROL);
+        assert_eq!(m.action_for(ROOT_LIST, &ctrl_f), Some(Action::FilterOpen));
+        assert_eq!(m.action_for(ROOT_LIST, &key(KeyCode::Char('/'))), None);
+        assert_eq!(m.action_for(CALL, &key(KeyCode::F(1))), Some(Action::Help));
+        // Not in a scope the action has, and not in dialogs.
+        assert_eq!(m.action_for(RECORD, &x), None);
+        assert_eq!(m.action_for(CONFIRM, &x), Some(Action::Cancel));
+        // The hint bar and the help name the new keys.
+        assert!(m.hints(ROOT_LIST).contains(&("X", "terminate call")));
+        assert!(
+            m.help_lines()
+                .iter()
+                .any(|(l, d, _)| *l == "^F" && *d == "filter")
+        );
+        assert!(KeyMap::new([("nope", "x")]).is_err());
+        assert!(KeyMap::new([("quit", "Hyper-x")]).is_err());
+        assert_eq!(
+            KeyMap::default().action_for(ROOT_LIST, &key(KeyCode::Char('D'))),
+            Some(Action::Terminate)
+        );
     }
 
     #[test]
@@ -542,11 +708,12 @@ mod tests {
 
     #[test]
     fn hints_and_help_come_from_the_table() {
-        let h = hints(ROOT_LIST);
+        let m = KeyMap::default();
+        let h = m.hints(ROOT_LIST);
         assert!(h.contains(&("q", "quit")));
         assert!(h.contains(&("/", "filter")));
-        assert!(!hints(CALL).contains(&("q", "quit")));
-        let help = help_lines();
+        assert!(!m.hints(CALL).contains(&("q", "quit")));
+        let help = m.help_lines();
         assert!(
             help.iter()
                 .any(|(k, d, w)| *k == "D" && *d == "terminate call" && w.contains("call"))

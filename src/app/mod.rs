@@ -43,6 +43,8 @@ pub struct AppConfig {
     pub insecure: bool,
     /// Contexts of the config file, for the `C` picker.
     pub contexts: Vec<String>,
+    /// The key table with the config's `[keys]` rebindings.
+    pub keys: keys::KeyMap,
 }
 
 impl Default for AppConfig {
@@ -54,6 +56,7 @@ impl Default for AppConfig {
             interval: Duration::from_secs(5),
             insecure: false,
             contexts: Vec::new(),
+            keys: keys::KeyMap::default(),
         }
     }
 }
@@ -648,7 +651,7 @@ impl App {
     fn on_key(&mut self, k: KeyEvent, out: &mut Vec<Command>) {
         self.dirty = true;
         let ctx = self.ctx();
-        let Some(action) = keys::action_for(ctx, &k) else {
+        let Some(action) = self.cfg.keys.action_for(ctx, &k) else {
             return;
         };
         let rows = self.list_rows();

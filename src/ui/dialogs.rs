@@ -21,7 +21,9 @@ pub fn confirm(theme: &Theme, frame: &mut Frame, area: Rect, c: &Confirm) {
         ])
     };
     let mut hint = vec![Span::raw(" ")];
-    for (i, (label, desc)) in keys::hints(keys::CONFIRM).into_iter().enumerate() {
+    // The dialog's own keys are never rebound.
+    let defaults = keys::KeyMap::default();
+    for (i, (label, desc)) in defaults.hints(keys::CONFIRM).into_iter().enumerate() {
         if i > 0 {
             hint.push(Span::raw("   "));
         }

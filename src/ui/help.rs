@@ -4,11 +4,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Block, Borders, Clear, Row, Table};
 
-use crate::app::keys;
+use crate::app::App;
 use crate::ui::theme::Theme;
 
-pub fn render(theme: &Theme, frame: &mut Frame, area: Rect) {
-    let lines = keys::help_lines();
+pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let lines = app.cfg.keys.help_lines();
     let h = u16::try_from(lines.len())
         .unwrap_or(u16::MAX)
         .saturating_add(3);

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::{App, Mode, keys};
+use crate::app::{App, Mode};
 use crate::ui::theme::Theme;
 
 pub fn status(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -37,7 +37,7 @@ pub fn hints(app: &App, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     }
     let mut spans = vec![Span::raw(" ")];
-    for (i, (label, desc)) in keys::hints(app.ctx()).into_iter().enumerate() {
+    for (i, (label, desc)) in app.cfg.keys.hints(app.ctx()).into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::raw("  "));
         }

@@ -42,7 +42,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Mode::Confirm(c) => dialogs::confirm(&theme, frame, area, c),
         Mode::CopyMenu(i) => dialogs::copy_menu(&theme, frame, area, *i),
         Mode::ContextPicker(i) => dialogs::context_picker(app, &theme, frame, area, *i),
-        Mode::Help => help::render(&theme, frame, area),
+        Mode::Help => help::render(app, &theme, frame, area),
         Mode::Normal | Mode::Filter => {}
     }
 }
