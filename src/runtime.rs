@@ -164,12 +164,17 @@ impl Runner {
             let result = match client.list_calls(&q).await {
                 Ok(f) => {
                     // Building the model of 100,000 calls takes a while: not on the async workers.
-                    let built = tokio::task::spawn_blocking(move || ListSnapshot {
-                        batch: build_calls(f.doc),
-                        bytes: f.bytes,
-                        latency: f.latency,
-                        server_date: f.server_date,
-                        received_at: f.received_at,
+                    let built = tokio::task::spawn_blocking(move || {
+                        let mut batch = build_calls(f.doc);
+                        // Sorted by id here, the UI thread merges it with the list without sorting.
+                        crate::app::list::CallList::prepare(&mut batch.calls);
+                        ListSnapshot {
+                            batch,
+                            bytes: f.bytes,
+                            latency: f.latency,
+                            server_date: f.server_date,
+                            received_at: f.received_at,
+                        }
                     })
                     .await;
                     built.map_err(|e| ApiError::Decode(format!("model builder stopped: {e}")))

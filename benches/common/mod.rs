@@ -73,8 +73,11 @@ pub fn answer(app: &mut App, w: &World, cmds: Vec<Command>, t: DateTime<Utc>) {
         let ev = match cmd {
             Command::PollList(q) => {
                 let doc = w.list_document(t, &sim_query(&q.to_pairs()));
+                let mut batch = build_calls(doc);
+                // As the runtime's model builder does, off the UI thread.
+                yetitop::app::list::CallList::prepare(&mut batch.calls);
                 Event::ListLoaded(Box::new(Ok(ListSnapshot {
-                    batch: build_calls(doc),
+                    batch,
                     bytes: 0,
                     latency: Duration::from_millis(100),
                     server_date: Some(t),

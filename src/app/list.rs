@@ -4,14 +4,16 @@
 //! The index is rebuilt only when data, sort or filter change, never per frame; sort keys are computed
 //! once per rebuild; rows are built by the ui only for the visible window.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::rc::Rc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::api::CallFilter;
 use crate::app::poll::PollState;
-use crate::app::rows::{self, Column, Lookup, Shown, SortKey, Totals};
+use crate::app::rows::{self, Column, Lookup, Shown, Totals};
 use crate::model::{Call, Link, Text};
 
 /// How long an ended call stays in the list, dimmed.
@@ -54,8 +56,8 @@ pub struct CallList {
     /// Identifies this list for the poll in flight.
     pub uid: u64,
     pub scope: Option<Scope>,
+    /// Sorted by call id, ids unique: an entry's position is its id's rank (the sort's tie break).
     pub entries: Vec<Entry>,
-    by_id: HashMap<Text, usize>,
     /// All entries, sorted.
     sorted: Vec<usize>,
     /// Sorted and filtered: what the table shows.
@@ -63,8 +65,11 @@ pub struct CallList {
     pub sort: Column,
     pub descending: bool,
     pub filter: String,
-    /// Lowercase search text per entry; built lazily when a filter is set, dropped when data change.
-    hay: Vec<Box<str>>,
+    /// Lowercase search text of every entry, one after the other; built lazily when a filter is set,
+    /// dropped when data change.
+    hay: String,
+    /// Where the search text of entry `i` starts in `hay` (`i + 1`: where it ends); empty when not built.
+    hay_at: Vec<usize>,
     /// The needle `index` was filtered with from `sorted`: a longer needle that contains it only needs to
     /// search `index` (typing narrows). `None` after a re-sort.
     narrowed_by: Option<String>,
@@ -88,13 +93,13 @@ impl CallList {
             uid,
             scope,
             entries: Vec::new(),
-            by_id: HashMap::new(),
             sorted: Vec::new(),
             index: Vec::new(),
             sort: Column::Duration,
             descending: true,
             filter: String::new(),
-            hay: Vec::new(),
+            hay: String::new(),
+            hay_at: Vec::new(),
             narrowed_by: None,
             selected: None,
             sel: 0,
@@ -111,8 +116,21 @@ impl CallList {
         self.entries.iter().filter(|e| e.ended_at.is_none()).count()
     }
 
+    /// Position of the entry of call `id`.
+    fn position(&self, id: &str) -> Option<usize> {
+        self.entries.binary_search_by(|e| (*e.call.id).cmp(id)).ok()
+    }
+
     pub fn get(&self, id: &str) -> Option<&Entry> {
-        self.by_id.get(id).and_then(|i| self.entries.get(*i))
+        self.position(id).and_then(|i| self.entries.get(i))
+    }
+
+    /// Puts a poll's calls in the order [`CallList::set_calls`] wants (by id, stable). Done by the
+    /// runtime off the UI thread; `set_calls` sorts what is not sorted yet.
+    pub fn prepare(calls: &mut [Call]) {
+        if !calls.is_sorted_by(|a, b| a.id <= b.id) {
+            calls.sort_by(|a, b| a.id.cmp(&b.id));
+        }
     }
 
     /// The selected entry.
@@ -121,14 +139,20 @@ impl CallList {
     }
 
     /// Replaces the data with a new poll's calls (at local time `now`); calls gone become tombstones.
-    pub fn set_calls(&mut self, calls: Vec<Call>, now: DateTime<Utc>, lk: &Lookup<'_>) {
+    pub fn set_calls(&mut self, mut calls: Vec<Call>, now: DateTime<Utc>, lk: &Lookup<'_>) {
         let server_now = lk.server_now;
-        let mut old: HashMap<Text, Entry> = std::mem::take(&mut self.entries)
-            .into_iter()
-            .map(|e| (e.call.id.clone(), e))
-            .collect();
-        let mut entries = Vec::with_capacity(calls.len() + 16);
-        let mut seen: HashMap<Text, ()> = HashMap::with_capacity(calls.len());
+        Self::prepare(&mut calls);
+        let retire = |mut e: Entry| {
+            if e.ended_at.is_none() {
+                e.floor = e.shown(server_now).duration().unwrap_or(0).max(e.floor);
+                e.ended_at = Some(now);
+                e.frozen_at = Some(server_now);
+            }
+            e
+        };
+        // Both sides are sorted by id: merge them.
+        let mut old = std::mem::take(&mut self.entries).into_iter().peekable();
+        let mut entries: Vec<Entry> = Vec::with_capacity(calls.len() + 16);
         for call in calls {
             if let Some(scope) = &self.scope
                 && call.links[scope.rel_index] != Link::Id(scope.id)
@@ -136,10 +160,14 @@ impl CallList {
                 // yeti ignores some filters: check the linkage here too.
                 continue;
             }
-            if seen.insert(call.id.clone(), ()).is_some() {
+            // The first of the calls with the same id wins (the sort is stable).
+            if entries.last().is_some_and(|l| l.call.id == call.id) {
                 continue;
             }
-            let floor = match old.remove(&call.id) {
+            while let Some(gone) = old.next_if(|o| o.call.id < call.id) {
+                entries.push(retire(gone));
+            }
+            let floor = match old.next_if(|o| o.call.id == call.id) {
                 Some(prev) if prev.ended_at.is_none() => prev
                     .shown(server_now)
                     .duration()
@@ -154,14 +182,7 @@ impl CallList {
                 frozen_at: None,
             });
         }
-        for (_, mut e) in old {
-            if e.ended_at.is_none() {
-                e.floor = e.shown(server_now).duration().unwrap_or(0).max(e.floor);
-                e.ended_at = Some(now);
-                e.frozen_at = Some(server_now);
-            }
-            entries.push(e);
-        }
+        entries.extend(old.map(retire));
         self.entries = entries;
         self.loaded = true;
         self.rebuild(lk);
@@ -169,7 +190,7 @@ impl CallList {
 
     /// Marks a call as ended (its show answered 404).
     pub fn end_call(&mut self, id: &str, now: DateTime<Utc>, lk: &Lookup<'_>) -> bool {
-        let Some(&i) = self.by_id.get(id) else {
+        let Some(i) = self.position(id) else {
             return false;
         };
         let Some(e) = self.entries.get_mut(i) else {
@@ -201,54 +222,159 @@ impl CallList {
 
     /// Rebuilds totals, the sorted order and the filtered index (data or sort changed).
     pub fn rebuild(&mut self, lk: &Lookup<'_>) {
-        self.by_id = self
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.call.id.clone(), i))
-            .collect();
         self.hay.clear();
-        let mut totals = Totals::default();
-        let mut nodes = BTreeMap::new();
-        for e in self.entries.iter().filter(|e| e.ended_at.is_none()) {
-            totals.add(&e.call, lk, e.shown(lk.server_now), &mut nodes);
-        }
-        totals.per_node = nodes.into_iter().collect();
-        self.totals = totals;
+        self.hay_at.clear();
+        self.totals = Totals::compute(
+            self.entries
+                .iter()
+                .filter(|e| e.ended_at.is_none())
+                .map(|e| (&e.call, e.shown(lk.server_now))),
+            lk,
+        );
         self.resort(lk);
     }
 
     /// Re-sorts (sort column or direction changed) and refilters.
     pub fn resort(&mut self, lk: &Lookup<'_>) {
         let col = self.sort;
-        let rel = rows::sort_rel(col);
-        // Name columns: one lookup per linked record, not per call.
-        let mut memo: HashMap<Link, SortKey> = HashMap::new();
-        // Ties break on the id, kept next to the key so the sort never reads the calls.
-        let mut keyed: Vec<(SortKey, &str, usize)> = self
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let s = e.shown(lk.server_now);
-                let key = match rel {
-                    Some(r) => memo
-                        .entry(e.call.links[r])
-                        .or_insert_with(|| rows::sort_key(col, &e.call, lk, s))
-                        .clone(),
-                    None => rows::sort_key(col, &e.call, lk, s),
-                };
-                (key, &*e.call.id, i)
-            })
-            .collect();
-        let desc = self.descending;
-        keyed.sort_unstable_by(|(ka, ia, _), (kb, ib, _)| {
-            let ord = ka.cmp(kb).then_with(|| ia.cmp(ib));
-            if desc { ord.reverse() } else { ord }
-        });
-        self.sorted = keyed.into_iter().map(|(_, _, i)| i).collect();
+        let now = lk.server_now;
+        let entries = &self.entries;
+        let shown = |e: &Entry| e.shown(now);
+        // Ties break on the id, which is the position in `entries`: sort plain integers (key, position),
+        // text columns by the rank of their distinct texts.
+        let mut order: Vec<usize> = match col {
+            Column::Duration | Column::Left => {
+                let mut keyed: Vec<u128> = entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| {
+                        let s = shown(e);
+                        let k = match col {
+                            Column::Duration => match s {
+                                Shown::Answered(d) => d,
+                                Shown::Ringing(r) => -1 - r.min(i64::MAX / 4),
+                                Shown::Unknown => i64::MIN,
+                            },
+                            _ => e
+                                .call
+                                .time_limit
+                                .map(|l| l - s.duration().unwrap_or(0))
+                                .unwrap_or(i64::MAX),
+                        };
+                        // Order-preserving i64 -> u64.
+                        let k = (k as u64) ^ (1 << 63);
+                        (u128::from(k) << 64) | i as u128
+                    })
+                    .collect();
+                keyed.sort_unstable();
+                keyed.into_iter().map(|k| k as u64 as usize).collect()
+            }
+            Column::CustRate | Column::VendRate | Column::Margin => {
+                let mut differ: HashMap<(Link, Link), bool> = HashMap::new();
+                let keys: Vec<rust_decimal::Decimal> = entries
+                    .iter()
+                    .map(|e| {
+                        let d = shown(e).duration();
+                        let c = &e.call;
+                        match col {
+                            Column::CustRate => c.customer.rate_at(d),
+                            Column::VendRate => c.vendor.rate_at(d),
+                            _ => {
+                                let (ca, va) = (
+                                    c.links[rows::REL_CUSTOMER_ACC],
+                                    c.links[rows::REL_VENDOR_ACC],
+                                );
+                                let differ = *differ.entry((ca, va)).or_insert_with(|| {
+                                    let cc = lk.link_currency(ca, rows::REL_CUSTOMER_ACC);
+                                    let vc = lk.link_currency(va, rows::REL_VENDOR_ACC);
+                                    cc.is_some() && vc.is_some() && cc != vc
+                                });
+                                if differ {
+                                    rust_decimal::Decimal::MIN
+                                } else {
+                                    c.customer.rate_at(d) - c.vendor.rate_at(d)
+                                }
+                            }
+                        }
+                    })
+                    .collect();
+                // Few distinct rates: rank them.
+                ranked(&keys, |k| *k, |k| k)
+            }
+            Column::Node => ranked(
+                entries,
+                |e| (e.call.links[rows::REL_NODE], e.call.node_id()),
+                |(link, id)| rows::node_sort_text(link, id, lk),
+            ),
+            Column::From | Column::To => {
+                fn prefix(e: &Entry, from: bool) -> &str {
+                    let t = if from {
+                        &e.call.src_prefix_routing
+                    } else {
+                        &e.call.dst_prefix_routing
+                    };
+                    t.as_deref().unwrap_or("-")
+                }
+                let from = col == Column::From;
+                let text = |e| prefix(e, from);
+                // Numbers, mostly distinct: sort them as they are when lowercasing changes nothing.
+                if entries.iter().all(|e| {
+                    text(e)
+                        .bytes()
+                        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+                }) {
+                    let mut keyed: Vec<(&str, usize)> = entries
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| (text(e), i))
+                        .collect();
+                    keyed.sort_unstable();
+                    keyed.into_iter().map(|(_, i)| i).collect()
+                } else {
+                    ranked(entries, text, str::to_lowercase)
+                }
+            }
+            Column::Customer
+            | Column::Vendor
+            | Column::DstNetwork
+            | Column::OrigGw
+            | Column::TermGw => {
+                let rel = rows::sort_rel(col).unwrap_or(rows::REL_CUSTOMER);
+                ranked(
+                    entries,
+                    |e| e.call.links[rel],
+                    |link| rows::link_cell(link, rel, lk).to_lowercase(),
+                )
+            }
+        };
+        if self.descending {
+            order.reverse();
+        }
+        self.sorted = order;
         self.narrowed_by = None;
         self.refilter(lk);
+    }
+
+    /// Builds the search text of every entry.
+    fn build_hay(&mut self, lk: &Lookup<'_>) {
+        let mut hay = std::mem::take(&mut self.hay);
+        hay.clear();
+        hay.reserve(self.entries.len() * 160);
+        let mut at = Vec::with_capacity(self.entries.len() + 1);
+        let mut names: HashMap<(usize, Link), Rc<str>> = HashMap::new();
+        let mut name = |rel: usize, link: Link| -> Rc<str> {
+            names
+                .entry((rel, link))
+                .or_insert_with(|| rows::link_cell(link, rel, lk).into())
+                .clone()
+        };
+        for e in &self.entries {
+            at.push(hay.len());
+            rows::push_haystack(&mut hay, &e.call, lk, e.shown(lk.server_now), &mut name);
+        }
+        at.push(hay.len());
+        self.hay = hay;
+        self.hay_at = at;
     }
 
     /// Applies the filter to the sorted order and restores the selection.
@@ -258,23 +384,36 @@ impl CallList {
             self.index = self.sorted.clone();
             self.narrowed_by = None;
         } else {
-            if self.hay.len() != self.entries.len() {
-                self.hay = self
-                    .entries
-                    .iter()
-                    .map(|e| rows::haystack(&e.call, lk, e.shown(lk.server_now)))
-                    .collect();
+            if self.hay_at.len() != self.entries.len() + 1 {
+                self.build_hay(lk);
             }
-            let hay = &self.hay;
-            let keep = |i: &usize| hay.get(*i).is_some_and(|h| h.contains(&needle));
+            let finder = memchr::memmem::Finder::new(needle.as_bytes());
+            let (hay, at) = (self.hay.as_bytes(), &self.hay_at);
             if self
                 .narrowed_by
                 .as_deref()
                 .is_some_and(|prev| needle.contains(prev))
             {
-                self.index.retain(keep);
+                self.index.retain(|&i| {
+                    at.get(i..i + 2)
+                        .is_some_and(|r| finder.find(&hay[r[0]..r[1]]).is_some())
+                });
             } else {
-                self.index = self.sorted.iter().copied().filter(keep).collect();
+                // One scan of the whole text; a match that runs into the next entry's text is no match.
+                let mut hit = vec![false; self.entries.len()];
+                let mut from = 0;
+                while let Some(p) = finder.find(&hay[from..]) {
+                    let pos = from + p;
+                    let i = at.partition_point(|&o| o <= pos) - 1;
+                    let end = at[i + 1];
+                    if pos + needle.len() <= end {
+                        hit[i] = true;
+                        from = end;
+                    } else {
+                        from = pos + 1;
+                    }
+                }
+                self.index = self.sorted.iter().copied().filter(|&i| hit[i]).collect();
             }
             self.narrowed_by = Some(needle);
         }
@@ -291,11 +430,8 @@ impl CallList {
 
     /// Keeps the selection on the same call; when it is gone, on the row at the same position.
     fn restore_selection(&mut self) {
-        if let Some(id) = &self.selected
-            && let Some(pos) = self
-                .index
-                .iter()
-                .position(|i| self.entries.get(*i).is_some_and(|e| &e.call.id == id))
+        if let Some(at) = self.selected.as_deref().and_then(|id| self.position(id))
+            && let Some(pos) = self.index.iter().position(|i| *i == at)
         {
             self.sel = pos;
             return;
@@ -336,6 +472,49 @@ impl CallList {
     pub fn scroll_into_view(&mut self, rows: usize) {
         self.offset = window_offset(self.offset, self.sel, rows, self.index.len());
     }
+}
+
+/// The order of `entries` by a text key: `key` is what the text depends on (shared by many calls), `text`
+/// the lowercase text of a key. Each distinct key's text is made once, the distinct texts are ranked once,
+/// and plain integers (rank, position) are sorted.
+fn ranked<'e, E, K: Hash + Eq + Copy, T: Ord>(
+    entries: &'e [E],
+    key: impl Fn(&'e E) -> K,
+    text: impl Fn(K) -> T,
+) -> Vec<usize> {
+    let mut slots: HashMap<K, u32> = HashMap::new();
+    let mut keys: Vec<K> = Vec::new();
+    let slot_of: Vec<u32> = entries
+        .iter()
+        .map(|e| {
+            let k = key(e);
+            *slots.entry(k).or_insert_with(|| {
+                keys.push(k);
+                (keys.len() - 1) as u32
+            })
+        })
+        .collect();
+    let texts: Vec<T> = keys.into_iter().map(text).collect();
+    let mut by_text: Vec<u32> = (0..texts.len() as u32).collect();
+    by_text.sort_unstable_by(|a, b| texts[*a as usize].cmp(&texts[*b as usize]));
+    let mut rank = vec![0u32; texts.len()];
+    let mut r = 0u32;
+    for (n, w) in by_text.iter().enumerate() {
+        if n > 0 && texts[by_text[n - 1] as usize] != texts[*w as usize] {
+            r += 1;
+        }
+        rank[*w as usize] = r;
+    }
+    let mut keyed: Vec<u64> = slot_of
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (u64::from(rank[*s as usize]) << 32) | i as u64)
+        .collect();
+    keyed.sort_unstable();
+    keyed
+        .into_iter()
+        .map(|k| (k & 0xffff_ffff) as usize)
+        .collect()
 }
 
 /// The first visible row for a selection `sel` in a window of `rows` rows over `len` rows, starting from

@@ -154,21 +154,43 @@ impl<'a> Lookup<'a> {
 
     /// The currency of the account behind relationship `acc_rel` (customer-acc or vendor-acc).
     pub fn currency(&self, call: &Call, acc_rel: usize) -> Option<&'a str> {
-        let key = call.link_key(acc_rel)?;
-        self.record(&key)
+        self.link_currency(call.links[acc_rel], acc_rel)
+    }
+
+    /// The currency of account `link` (relationship `acc_rel`); no allocation.
+    pub fn link_currency(&self, link: Link, acc_rel: usize) -> Option<&'a str> {
+        let (_, kind) = CALL_RELATIONSHIPS.get(acc_rel)?;
+        let id = link.id()?;
+        self.records
+            .get_num(kind, id)
+            .or_else(|| self.names.get_num(kind, id))
             .and_then(|r| r.attr("currency"))
             .filter(|c| !c.is_empty() && *c != "-")
     }
 
     /// Node name, else the node id from the call id.
     pub fn node(&self, call: &Call) -> String {
-        match self.rel_name(&call.links, REL_NODE) {
+        self.node_of(call.links[REL_NODE], call.node_id())
+    }
+
+    /// [`Lookup::node`] from the node linkage and the node id of the call id.
+    pub fn node_of(&self, link: Link, node_id: Option<u32>) -> String {
+        match self.link_name(link, REL_NODE) {
             Some(n) => n.to_owned(),
-            None => match call.node_id() {
+            None => match node_id {
                 Some(id) => id.to_string(),
                 None => "-".to_owned(),
             },
         }
+    }
+
+    /// Name of the record `link` of relationship `rel` points to; no allocation.
+    pub fn link_name(&self, link: Link, rel: usize) -> Option<&'a str> {
+        let (_, kind) = CALL_RELATIONSHIPS.get(rel)?;
+        let id = link.id()?;
+        self.records
+            .name(kind, id)
+            .or_else(|| self.names.name(kind, id))
     }
 }
 
@@ -348,15 +370,6 @@ pub fn cell(col: Column, call: &Call, lk: &Lookup<'_>, s: Shown) -> String {
     }
 }
 
-/// A precomputed sort key.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum SortKey {
-    Num(i64),
-    Dec(Decimal),
-    /// Shared: calls with the same customer, gateway, ... share one key.
-    Text(std::rc::Rc<str>),
-}
-
 /// The relationship whose linkage alone decides the sort key of `col`, if any: the key is then the same for
 /// every call linked to the same record, and is computed once per record.
 pub fn sort_rel(col: Column) -> Option<usize> {
@@ -370,49 +383,82 @@ pub fn sort_rel(col: Column) -> Option<usize> {
     }
 }
 
-/// The sort key of `call` under `col` (names looked up here, once per rebuild).
-pub fn sort_key(col: Column, call: &Call, lk: &Lookup<'_>, s: Shown) -> SortKey {
-    match col {
-        // Answered calls above ringing ones, longest first when descending.
-        Column::Duration => SortKey::Num(match s {
-            Shown::Answered(d) => d,
-            Shown::Ringing(r) => -1 - r.min(i64::MAX / 4),
-            Shown::Unknown => i64::MIN,
-        }),
-        Column::Left => SortKey::Num(
-            call.time_limit
-                .map(|l| l - s.duration().unwrap_or(0))
-                .unwrap_or(i64::MAX),
-        ),
-        Column::CustRate => SortKey::Dec(call.customer.rate_at(s.duration())),
-        Column::VendRate => SortKey::Dec(call.vendor.rate_at(s.duration())),
-        Column::Margin => SortKey::Dec(margin_rate(call, lk, s.duration()).unwrap_or(Decimal::MIN)),
-        Column::Node => match call.node_id() {
-            Some(id) if lk.rel_name(&call.links, REL_NODE).is_none() => {
-                SortKey::Text(format!("{id:010}").into())
-            }
-            _ => SortKey::Text(lk.node(call).to_lowercase().into()),
-        },
-        _ => SortKey::Text(cell(col, call, lk, s).to_lowercase().into()),
+/// The text of a name column for the record `link` of relationship `rel` (as [`cell`] shows it).
+pub fn link_cell(link: Link, rel: usize, lk: &Lookup<'_>) -> String {
+    match link {
+        Link::Empty => "-".to_owned(),
+        Link::Unknown => "…".to_owned(),
+        Link::Id(id) => lk
+            .link_name(link, rel)
+            .map(str::to_owned)
+            .unwrap_or_else(|| format!("#{id}")),
     }
 }
 
-/// The lowercase text the `/` filter searches: the call id, local tag, both call-ids and every cell.
-pub fn haystack(call: &Call, lk: &Lookup<'_>, s: Shown) -> Box<str> {
-    let mut h = String::with_capacity(200);
-    h.push_str(&call.id);
+/// The text sort key of the Node column from the node linkage and the node id of the call id: the node's
+/// name, lowercase, or the zero-padded id when the name is unknown.
+pub fn node_sort_text(link: Link, node_id: Option<u32>, lk: &Lookup<'_>) -> String {
+    match node_id {
+        Some(id) if lk.link_name(link, REL_NODE).is_none() => format!("{id:010}"),
+        _ => lk.node_of(link, node_id).to_lowercase(),
+    }
+}
+
+/// Appends the lowercase text the `/` filter searches for `call` to `out`: the call id, local tag, both
+/// call-ids and every cell. `name` gives the text of a name column (relationship, link), so callers can
+/// share it between calls.
+pub fn push_haystack(
+    out: &mut String,
+    call: &Call,
+    lk: &Lookup<'_>,
+    s: Shown,
+    name: &mut impl FnMut(usize, Link) -> std::rc::Rc<str>,
+) {
+    let start = out.len();
+    out.push_str(&call.id);
     for t in [&call.local_tag, &call.orig_call_id, &call.term_call_id]
         .into_iter()
         .flatten()
     {
-        h.push('\u{1}');
-        h.push_str(t);
+        out.push('\u{1}');
+        out.push_str(t);
     }
     for col in Column::ALL {
-        h.push('\u{1}');
-        h.push_str(&cell(col, call, lk, s));
+        out.push('\u{1}');
+        let rel = match col {
+            Column::Customer => REL_CUSTOMER,
+            Column::Vendor => REL_VENDOR,
+            Column::DstNetwork => REL_DST_NETWORK,
+            Column::OrigGw => REL_ORIG_GW,
+            Column::TermGw => REL_TERM_GW,
+            Column::Node => {
+                out.push_str(&lk.node(call));
+                continue;
+            }
+            Column::From | Column::To => {
+                let t = if col == Column::From {
+                    &call.src_prefix_routing
+                } else {
+                    &call.dst_prefix_routing
+                };
+                out.push_str(t.as_deref().unwrap_or("-"));
+                continue;
+            }
+            _ => {
+                out.push_str(&cell(col, call, lk, s));
+                continue;
+            }
+        };
+        out.push_str(&name(rel, call.links[rel]));
     }
-    h.to_lowercase().into_boxed_str()
+    // Lowercasing field by field is lowercasing the whole: the separators break Σ's word context.
+    if out[start..].is_ascii() {
+        out[start..].make_ascii_lowercase();
+    } else {
+        let low = out[start..].to_lowercase();
+        out.truncate(start);
+        out.push_str(&low);
+    }
 }
 
 /// Header totals of a list.
@@ -432,31 +478,55 @@ pub struct Totals {
 }
 
 impl Totals {
-    pub fn add(
-        &mut self,
-        call: &Call,
-        lk: &Lookup<'_>,
-        s: Shown,
-        nodes: &mut BTreeMap<String, usize>,
-    ) {
-        *nodes.entry(lk.node(call)).or_default() += 1;
-        let Shown::Answered(d) = s else {
-            self.ringing += 1;
-            return;
-        };
-        self.answered += 1;
-        let cc = lk.currency(call, REL_CUSTOMER_ACC).unwrap_or("").to_owned();
-        let vc = lk.currency(call, REL_VENDOR_ACC).unwrap_or("").to_owned();
-        let p = call.customer.rate_at(Some(d));
-        let c = call.vendor.rate_at(Some(d));
-        *self.price.entry(cc.clone()).or_default() += p;
-        *self.cost.entry(vc.clone()).or_default() += c;
-        if cc.is_empty() || vc.is_empty() || cc == vc {
-            let cur = if cc.is_empty() { vc } else { cc };
-            *self.margin.entry(cur).or_default() += p - c;
-        } else {
-            self.margin_na += 1;
+    /// The totals of the live calls among `calls` (call, shown duration). Names and currencies are looked up
+    /// once per linked record, not per call.
+    pub fn compute<'c>(calls: impl Iterator<Item = (&'c Call, Shown)>, lk: &Lookup<'_>) -> Totals {
+        use std::collections::HashMap;
+        let mut t = Totals::default();
+        let mut nodes: HashMap<(Link, Option<u32>), usize> = HashMap::new();
+        let mut cur: HashMap<(usize, Link), &str> = HashMap::new();
+        let mut price: BTreeMap<&str, Decimal> = BTreeMap::new();
+        let mut cost: BTreeMap<&str, Decimal> = BTreeMap::new();
+        let mut margin: BTreeMap<&str, Decimal> = BTreeMap::new();
+        for (call, s) in calls {
+            *nodes
+                .entry((call.links[REL_NODE], call.node_id()))
+                .or_default() += 1;
+            let Shown::Answered(d) = s else {
+                t.ringing += 1;
+                continue;
+            };
+            t.answered += 1;
+            let mut currency = |rel: usize| -> &str {
+                let link = call.links[rel];
+                cur.entry((rel, link))
+                    .or_insert_with(|| lk.link_currency(link, rel).unwrap_or(""))
+            };
+            let cc = currency(REL_CUSTOMER_ACC);
+            let vc = currency(REL_VENDOR_ACC);
+            let p = call.customer.rate_at(Some(d));
+            let c = call.vendor.rate_at(Some(d));
+            *price.entry(cc).or_default() += p;
+            *cost.entry(vc).or_default() += c;
+            if cc.is_empty() || vc.is_empty() || cc == vc {
+                let cur = if cc.is_empty() { vc } else { cc };
+                *margin.entry(cur).or_default() += p - c;
+            } else {
+                t.margin_na += 1;
+            }
         }
+        let mut per_node: BTreeMap<String, usize> = BTreeMap::new();
+        for ((link, id), n) in nodes {
+            *per_node.entry(lk.node_of(link, id)).or_default() += n;
+        }
+        t.per_node = per_node.into_iter().collect();
+        let owned = |m: BTreeMap<&str, Decimal>| -> BTreeMap<String, Decimal> {
+            m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+        };
+        t.price = owned(price);
+        t.cost = owned(cost);
+        t.margin = owned(margin);
+        t
     }
 }
 
