@@ -242,6 +242,19 @@ fn app_config(conn: &Connection, contexts: Vec<String>, keys: KeyMap) -> AppConf
         insecure: conn.insecure,
         contexts,
         keys,
+        // A context's `columns` may name `id` and `local-tag` too (for `calls list`); the list shows the
+        // others, in the order given.
+        columns: conn
+            .settings
+            .as_ref()
+            .and_then(|s| s.columns.as_ref())
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(|n| crate::app::rows::Column::by_name(n))
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

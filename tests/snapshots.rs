@@ -48,6 +48,7 @@ fn config() -> AppConfig {
         insecure: false,
         contexts: Vec::new(),
         keys: Default::default(),
+        columns: Vec::new(),
     }
 }
 
@@ -332,6 +333,26 @@ fn copy_menu() {
     let mut app = app_with(config(), &w, (100, 30));
     app.update(ch('Y'));
     insta::assert_snapshot!("copy_menu_100x30", draw(&app, 100, 30).backend());
+}
+
+#[test]
+fn list_with_the_context_columns() {
+    let w = world();
+    let cfg = AppConfig {
+        columns: ["duration", "customer", "to", "margin"]
+            .iter()
+            .filter_map(|n| yetitop::app::rows::Column::by_name(n))
+            .collect(),
+        ..config()
+    };
+    let app = app_with(cfg, &w, (100, 30));
+    let screen = draw(&app, 100, 30);
+    let text = format!("{}", screen.backend());
+    assert!(
+        !text.contains("Vendor") && !text.contains("Node "),
+        "{text}"
+    );
+    insta::assert_snapshot!("list_context_columns_100x30", screen.backend());
 }
 
 #[test]

@@ -45,6 +45,8 @@ pub struct AppConfig {
     pub contexts: Vec<String>,
     /// The key table with the config's `[keys]` rebindings.
     pub keys: keys::KeyMap,
+    /// The list's columns, in order (a context's `columns`); empty: all that fit.
+    pub columns: Vec<rows::Column>,
 }
 
 impl Default for AppConfig {
@@ -57,6 +59,7 @@ impl Default for AppConfig {
             insecure: false,
             contexts: Vec::new(),
             keys: keys::KeyMap::default(),
+            columns: Vec::new(),
         }
     }
 }
@@ -703,7 +706,7 @@ impl App {
                     _ => &mut self.list,
                 };
                 if action == Action::SortNext {
-                    list.sort = list.sort.next();
+                    list.sort = list.sort.next_in(&self.cfg.columns);
                     list.descending = list.sort.numeric();
                 } else {
                     list.descending = !list.descending;

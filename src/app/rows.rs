@@ -104,13 +104,55 @@ impl Column {
     }
 
     pub fn next(self) -> Column {
-        let i = Column::ALL.iter().position(|c| *c == self).unwrap_or(0);
-        Column::ALL[(i + 1) % Column::ALL.len()]
+        self.next_in(&[])
+    }
+
+    /// The column after this one among `shown` (all when empty), wrapping around.
+    pub fn next_in(self, shown: &[Column]) -> Column {
+        let order: &[Column] = if shown.is_empty() {
+            &Column::ALL
+        } else {
+            shown
+        };
+        match order.iter().position(|c| *c == self) {
+            Some(i) => order[(i + 1) % order.len()],
+            None => order[0],
+        }
+    }
+
+    /// The column of a config `columns` name (`node`, `duration`, `customer`, `vendor`, `from`, `to`,
+    /// `dst-network`, `cust-rate`, `vend-rate`, `margin`, `left`, `orig-gw`, `term-gw`).
+    pub fn by_name(name: &str) -> Option<Column> {
+        Some(match name {
+            "node" => Column::Node,
+            "duration" => Column::Duration,
+            "customer" => Column::Customer,
+            "vendor" => Column::Vendor,
+            "from" => Column::From,
+            "to" => Column::To,
+            "dst-network" => Column::DstNetwork,
+            "cust-rate" => Column::CustRate,
+            "vend-rate" => Column::VendRate,
+            "margin" | "margin/min" => Column::Margin,
+            "left" => Column::Left,
+            "orig-gw" => Column::OrigGw,
+            "term-gw" => Column::TermGw,
+            _ => return None,
+        })
     }
 
     /// The columns that fit in `width` cells (one space between columns), in display order.
     pub fn fitting(width: u16) -> Vec<Column> {
-        let mut cols: Vec<Column> = Column::ALL.to_vec();
+        Column::fitting_from(&Column::ALL, width)
+    }
+
+    /// Of `chosen` (all when empty), the ones that fit in `width` cells, in the order given.
+    pub fn fitting_from(chosen: &[Column], width: u16) -> Vec<Column> {
+        let mut cols: Vec<Column> = if chosen.is_empty() {
+            Column::ALL.to_vec()
+        } else {
+            chosen.to_vec()
+        };
         let total = |cols: &[Column]| -> u32 {
             cols.iter().map(|c| u32::from(c.width().0) + 1).sum::<u32>()
         };
@@ -581,6 +623,13 @@ mod tests {
         assert!(narrow.contains(&Column::Duration) && narrow.contains(&Column::Customer));
         assert!(!narrow.contains(&Column::OrigGw));
         assert_eq!(Column::fitting(0), vec![Column::Duration]);
+        let chosen = [Column::Duration, Column::Customer, Column::Margin];
+        assert_eq!(Column::fitting_from(&chosen, 400), chosen.to_vec());
+        assert_eq!(Column::by_name("dst-network"), Some(Column::DstNetwork));
+        assert_eq!(Column::by_name("id"), None);
+        assert_eq!(Column::Duration.next_in(&chosen), Column::Customer);
+        assert_eq!(Column::Margin.next_in(&chosen), Column::Duration);
+        assert_eq!(Column::Node.next_in(&chosen), Column::Duration);
     }
 
     #[test]

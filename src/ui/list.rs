@@ -14,7 +14,7 @@ pub fn render(app: &App, theme: &Theme, frame: &mut Frame, area: Rect, list: &Ca
     if area.height == 0 || area.width == 0 {
         return;
     }
-    let cols = Column::fitting(area.width);
+    let cols = Column::fitting_from(&app.cfg.columns, area.width);
     let header = Row::new(cols.iter().map(|c| {
         let mut title = c.title().to_owned();
         if *c == list.sort {
