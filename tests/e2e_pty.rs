@@ -56,6 +56,16 @@ fn filter_to(tui: &mut Tui, id: &str) {
     tui.send("\r");
 }
 
+/// The monitor on a fresh simulator with one added call, its list narrowed to that call.
+fn one_call(extra: &[&str]) -> (SimProcess, Tui, String) {
+    let sim = sim();
+    let id = add_call(&sim);
+    let mut tui = monitor(&sim, extra);
+    tui.wait_text("Calls 41");
+    filter_to(&mut tui, &id);
+    (sim, tui, id)
+}
+
 /// The `HH:MM:SS` after `Duration` in the timing pane, as seconds.
 fn shown_duration(screen: &str) -> Option<i64> {
     let line = screen.lines().find(|l| l.contains("│Duration"))?;
@@ -98,16 +108,12 @@ fn list_appears_and_a_filter_narrows_it() {
 #[test]
 fn an_open_call_ticks_one_second_per_second_and_drills_into_its_customer() {
     let _g = serial();
-    let sim = sim();
-    let id = add_call(&sim);
-    let mut tui = monitor(&sim, &[]);
-    tui.wait_text("Calls 41");
-    filter_to(&mut tui, &id);
+    // `_sim` keeps the simulator running until the end of the test.
+    let (_sim, mut tui, _id) = one_call(&[]);
     tui.send("\r");
+    // The relationships are loaded when their ids (`#N`) show.
     let first = tui.wait_for("the timing pane", Duration::from_secs(10), |s| {
-        s.contains("Timing")
-            && shown_duration(s).is_some()
-            && s.contains("Silverline") | s.contains("#")
+        s.contains("Timing") && shown_duration(s).is_some() && s.contains('#')
     });
     let d0 = shown_duration(&first).unwrap();
     std::thread::sleep(Duration::from_millis(3000));
@@ -136,11 +142,7 @@ fn an_open_call_ticks_one_second_per_second_and_drills_into_its_customer() {
 #[test]
 fn terminate_with_d_and_y_ends_the_call_and_audits_it() {
     let _g = serial();
-    let sim = sim();
-    let id = add_call(&sim);
-    let mut tui = monitor(&sim, &[]);
-    tui.wait_text("Calls 41");
-    filter_to(&mut tui, &id);
+    let (sim, mut tui, id) = one_call(&[]);
     tui.send("D");
     let dialog = tui.wait_text("Terminate");
     assert!(dialog.contains("y"), "{dialog}");
@@ -158,11 +160,7 @@ fn terminate_with_d_and_y_ends_the_call_and_audits_it() {
 #[test]
 fn any_other_key_cancels_terminate() {
     let _g = serial();
-    let sim = sim();
-    let id = add_call(&sim);
-    let mut tui = monitor(&sim, &[]);
-    tui.wait_text("Calls 41");
-    filter_to(&mut tui, &id);
+    let (sim, mut tui, id) = one_call(&[]);
     tui.send("D");
     tui.wait_text("Terminate");
     tui.send("n");
@@ -176,11 +174,7 @@ fn any_other_key_cancels_terminate() {
 #[test]
 fn the_open_call_shows_ended_when_the_switch_ends_it() {
     let _g = serial();
-    let sim = sim();
-    let id = add_call(&sim);
-    let mut tui = monitor(&sim, &[]);
-    tui.wait_text("Calls 41");
-    filter_to(&mut tui, &id);
+    let (sim, mut tui, id) = one_call(&[]);
     tui.send("\r");
     tui.wait_text("Timing");
     let (status, _) = http(&sim.url, "POST", &format!("/_sim/calls/{id}/end"), "");
@@ -195,11 +189,7 @@ fn the_open_call_shows_ended_when_the_switch_ends_it() {
 #[test]
 fn readonly_refuses_to_terminate() {
     let _g = serial();
-    let sim = sim();
-    let id = add_call(&sim);
-    let mut tui = monitor(&sim, &["--readonly"]);
-    tui.wait_text("Calls 41");
-    filter_to(&mut tui, &id);
+    let (sim, mut tui, id) = one_call(&["--readonly"]);
     tui.send("D");
     tui.wait_text("read-only");
     std::thread::sleep(Duration::from_millis(300));
