@@ -218,7 +218,9 @@ impl Call {
             .map(|s| (server_now - s).num_seconds().max(0))
     }
 
-    /// Seconds left before the time limit at `duration`.
+    /// Seconds left before the time limit at `duration`. Whether yeti counts the limit from connect or
+    /// from start is UNCONFIRMED (contract §6); SEMS arms the limit timer when the call connects, so it is
+    /// taken as counted from connect, like `duration`.
     pub fn time_left(&self, duration: Option<i64>) -> Option<i64> {
         Some(self.time_limit?.saturating_sub(duration.unwrap_or(0)))
     }

@@ -437,6 +437,8 @@ fn parse_call_filters(
             ));
             continue;
         };
+        // The intended semantics (contract §2.4). UNCONFIRMED: a real yeti-web probably answers 500 to every
+        // value filter but `node_id_eq` (`Array#to_i`); the `strict-filters` fault mode reproduces that.
         let first = value.split(',').next().unwrap_or("");
         let op = match name.as_str() {
             "duration_equals" => FilterOp::DurationEq(ruby_to_i(first)),

@@ -81,6 +81,8 @@ fn push_value(buf: &mut Vec<u8>, v: &serde_json::Value) {
 }
 
 /// `true` for the attributes whose sparse-fieldset request is silently dropped (contract §2.4 quirk).
+/// UNCONFIRMED: derived from jsonapi-resources' code (`leg_a_remote_ip` never equals `:legA_remote_ip`);
+/// we take it as real, so the client never relies on `leg-*` in a sparse poll (the call view asks for all).
 fn is_leg_attr(name: &str) -> bool {
     name.starts_with("leg-a-") || name.starts_with("leg-b-")
 }
@@ -495,6 +497,8 @@ pub(crate) fn render_record(buf: &mut Vec<u8>, ti: usize, rec: &Record, q: &List
 }
 
 /// A routing plan rendered as a `routing-groups` object (the `routing-plan` include quirk).
+/// UNCONFIRMED at runtime (contract §2.5): read from the resource's `class_name: 'RoutingGroup'`; a real
+/// yeti-web most likely does exactly this, including the collision with a routing group of the same id.
 fn render_plan_as_group(buf: &mut Vec<u8>, ent: &Entities, id: u32, q: &ListQuery) {
     let name = ent
         .routing_plan_names
@@ -548,6 +552,8 @@ impl ListRender {
             let items = collect_included_for_calls(ent, calls, &q.include);
             render_included(&mut tail, ent, &items, q);
         }
+        // UNCONFIRMED at runtime (contract §2.4): `total-count` is always 0 because `find_count` returns 0
+        // while the record-count meta is on; the code reading is taken as what a real yeti-web sends.
         tail.extend_from_slice(b",\"meta\":{\"total-count\":0}}");
         ListRender { ctx, tail }
     }

@@ -1100,6 +1100,9 @@ fn time_to_text(ms: i64) -> String {
     format_yeti_time(&t)
 }
 
+/// A SEMS `getNewId()`: `<node>-` + 8 random hex + `-` + seconds and microseconds + `-` + thread id. The
+/// `<node>-` prefix is UNCONFIRMED (contract §6, inferred from one example); a real SEMS with a
+/// `node_id_prefix` most likely writes it this way.
 fn sems_tag(rng: &mut SmallRng, node: &NodeInfo, at_ms: i64) -> String {
     let secs = at_ms.div_euclid(1000) as u32;
     let usec = (at_ms.rem_euclid(1000) * 1000) as u32 + rng.random_range(0..1000);
@@ -1659,6 +1662,8 @@ impl World {
             Some((n, t)) => (n, Some(t)),
             None => (id, None),
         };
+        // UNCONFIRMED (contract §2.7): `Node.find` raises RecordNotFound, which `find_by_key` does not
+        // rescue, so jsonapi-resources turns it into a 500; we take that reading.
         let node_id = match node_part.parse::<u32>() {
             Ok(n) if self.entities.node_index(n).is_some() => n,
             _ => return Lookup::NodeMissing,
