@@ -501,8 +501,9 @@ mod yeti_time_opt {
     }
 }
 
-/// Decimals travel as strings (`"0.11"`); numbers are accepted too, read through their decimal text so no
-/// binary floating point is involved.
+/// Decimals travel as strings (`"0.11"`, as yeti-web's factory and its BigDecimal `as_json` give them). How
+/// every PG→AmArg conversion of the live rate fields comes out is UNCONFIRMED (contract §2.3), so numbers are
+/// accepted too, read through their decimal text so no binary floating point is involved.
 mod decimal_opt {
     use super::*;
     use std::str::FromStr;
