@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use yetitop::cli::{self, Cli, Cmd, exit};
 
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let cli = match cli::parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {
@@ -71,3 +72,17 @@ fn report(result: Result<(), yetitop::start::Failure>) -> i32 {
         }
     }
 }
+
+/// glibc gives every thread that allocates concurrently an arena of its own (up to 8 per core) and keeps
+/// their freed pages; with the decoder's blocking threads that multiplies the resident memory of a
+/// long-running monitor. Two arenas are plenty for two async workers. Called before any thread starts.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn limit_malloc_arenas() {
+    // SAFETY: called first thing in main, before any other thread exists; mallopt only sets a tunable.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn limit_malloc_arenas() {}

@@ -531,8 +531,12 @@ pub async fn run_tui(
             Some((sid, ev)) = rx.recv() => {
                 if let Some(s) = sessions.get_mut(sid) {
                     s.runner.on_event(&ev);
+                    let list = matches!(ev, Event::ListLoaded(_));
                     let cmds = s.app.update(ev);
                     pending.extend(cmds.into_iter().map(|c| (sid, c)));
+                    if list {
+                        release_freed_memory();
+                    }
                 }
             }
             Some((name, result)) = switch_rx.recv() => {
@@ -562,6 +566,22 @@ pub async fn run_tui(
     drop(_guard);
     Ok(())
 }
+
+/// Hands the memory a big poll freed back to the system. glibc keeps freed pages of its heaps and arenas;
+/// after a list of tens of thousands of calls was decoded and the previous one dropped, that is tens of
+/// megabytes held for nothing by a program that runs for days. Runs off the async workers.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_freed_memory() {
+    tokio::task::spawn_blocking(|| {
+        // SAFETY: malloc_trim has no preconditions; it only returns free pages to the system.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    });
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_freed_memory() {}
 
 /// The first commands of a new session: its first poll, and the terminal size.
 fn start_session(s: &mut Session, terminal: &Term) -> Vec<(usize, Command)> {
