@@ -790,7 +790,9 @@ fn copy_export_and_mouse() {
     assert_eq!(file_name, "yetitop-calls-20261203-120000.json");
     let v: Value = serde_json::from_str(contents).unwrap();
     assert_eq!(v.as_array().map(Vec::len), Some(3));
-    assert_eq!(v[0]["relationships"]["customer"]["name"], "Kyivstar");
+    // The same object as `calls list -o json`: relationships as {id, name} under their names.
+    assert_eq!(v[0]["customer"]["name"], "Kyivstar");
+    assert_eq!(v[0]["customer"]["id"], "5");
     assert_eq!(a.update(ch('m')), vec![Command::SetMouseCapture(true)]);
     assert_eq!(a.update(ch('m')), vec![Command::SetMouseCapture(false)]);
     a.update(Event::Notice(Ok("copied call id".into())));

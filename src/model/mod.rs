@@ -2,6 +2,7 @@
 //! once, here, and money kept as exact decimals.
 
 pub mod call;
+pub mod json;
 pub mod record;
 
 pub mod store;
