@@ -282,21 +282,11 @@ impl App {
     }
 
     fn active_list_mut(&mut self) -> &mut CallList {
-        let pos = self.views.iter().rposition(|v| matches!(v, View::Calls(_)));
-        match pos.and_then(|p| self.views.get_mut(p)) {
-            Some(View::Calls(l)) => l,
-            _ => &mut self.list,
-        }
+        top_list(&mut self.views, &mut self.list)
     }
 
     fn list_by_uid_mut(&mut self, uid: u64) -> Option<&mut CallList> {
-        if self.list.uid == uid {
-            return Some(&mut self.list);
-        }
-        self.views.iter_mut().find_map(|v| match v {
-            View::Calls(l) if l.uid == uid => Some(&mut **l),
-            _ => None,
-        })
+        list_with_uid(&mut self.views, &mut self.list, uid)
     }
 
     pub(crate) fn top_call_view(&self) -> Option<&CallView> {
@@ -481,22 +471,12 @@ impl App {
                 }
                 self.names.evict(self.now, CACHE_MAX_AGE);
                 let rows = self.list_rows();
-                let (names, records, server_now) =
-                    (&self.names, &self.records, self.clock.server_now());
                 let lk = Lookup {
-                    names,
-                    records,
-                    server_now,
+                    names: &self.names,
+                    records: &self.records,
+                    server_now: self.clock.server_now(),
                 };
-                let target = if self.list.uid == uid {
-                    Some(&mut self.list)
-                } else {
-                    self.views.iter_mut().find_map(|v| match v {
-                        View::Calls(l) if l.uid == uid => Some(&mut **l),
-                        _ => None,
-                    })
-                };
-                if let Some(list) = target {
+                if let Some(list) = list_with_uid(&mut self.views, &mut self.list, uid) {
                     list.set_calls(snap.batch.calls, snap.received_at, &lk);
                     list.poll
                         .ok(snap.received_at, snap.latency, snap.bytes, interval);
@@ -700,11 +680,7 @@ impl App {
                     records: &self.records,
                     server_now: self.clock.server_now(),
                 };
-                let pos = self.views.iter().rposition(|v| matches!(v, View::Calls(_)));
-                let list = match pos.and_then(|p| self.views.get_mut(p)) {
-                    Some(View::Calls(l)) => &mut **l,
-                    _ => &mut self.list,
-                };
+                let list = top_list(&mut self.views, &mut self.list);
                 if action == Action::SortNext {
                     list.sort = list.sort.next_in(&self.cfg.columns);
                     list.descending = list.sort.numeric();
@@ -812,11 +788,7 @@ impl App {
             records: &self.records,
             server_now: self.clock.server_now(),
         };
-        let pos = self.views.iter().rposition(|v| matches!(v, View::Calls(_)));
-        let list = match pos.and_then(|p| self.views.get_mut(p)) {
-            Some(View::Calls(l)) => &mut **l,
-            _ => &mut self.list,
-        };
+        let list = top_list(&mut self.views, &mut self.list);
         list.set_filter(filter, &lk);
         list.scroll_into_view(rows);
     }
@@ -1062,4 +1034,29 @@ impl App {
             contents: export::to_text(&value),
         });
     }
+}
+
+/// The topmost list of the view stack, else the home list. It borrows only these two, so a [`Lookup`] of
+/// the record caches can be held at the same time.
+fn top_list<'a>(views: &'a mut [View], home: &'a mut CallList) -> &'a mut CallList {
+    let pos = views.iter().rposition(|v| matches!(v, View::Calls(_)));
+    match pos.and_then(|p| views.get_mut(p)) {
+        Some(View::Calls(l)) => l,
+        _ => home,
+    }
+}
+
+/// The list with this uid, in the stack or at home (same borrowing as [`top_list`]).
+fn list_with_uid<'a>(
+    views: &'a mut [View],
+    home: &'a mut CallList,
+    uid: u64,
+) -> Option<&'a mut CallList> {
+    if home.uid == uid {
+        return Some(home);
+    }
+    views.iter_mut().find_map(|v| match v {
+        View::Calls(l) if l.uid == uid => Some(&mut **l),
+        _ => None,
+    })
 }
