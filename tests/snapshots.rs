@@ -11,12 +11,14 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
 use yetitop::api::ApiError;
-use yetitop::app::{App, AppConfig, CallSnapshot, Command, Event, ListSnapshot};
-use yetitop::model::{build_call, build_calls};
+use yetitop::app::{App, AppConfig, Command, Event, ListSnapshot};
+use yetitop::sim::SimConfig;
 use yetitop::sim::world::World;
-use yetitop::sim::{ListQuery as SimQuery, SimConfig};
 
-const BASE: &str = "http://yeti.example";
+#[path = "common/sim_world.rs"]
+mod sim_world;
+
+use sim_world::answer;
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0)
@@ -58,60 +60,6 @@ fn key(code: KeyCode) -> Event {
 
 fn ch(c: char) -> Event {
     key(KeyCode::Char(c))
-}
-
-/// The simulator's query for the pairs of ours.
-fn sim_query(pairs: &[(String, String)]) -> SimQuery {
-    let raw = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    SimQuery::parse(BASE, &raw).unwrap_or_else(|e| panic!("sim refused {raw}: {e:?}"))
-}
-
-/// Answers every command the way the runtime would, from the frozen world at `t`.
-fn answer(app: &mut App, w: &World, cmds: Vec<Command>, t: DateTime<Utc>) {
-    for cmd in cmds {
-        let ev = match cmd {
-            Command::PollList(q) => {
-                let doc = w.list_document(t, &sim_query(&q.to_pairs()));
-                Event::ListLoaded(Box::new(Ok(ListSnapshot {
-                    batch: build_calls(doc),
-                    bytes: 1_234_567,
-                    latency: Duration::from_millis(142),
-                    server_date: Some(t),
-                    received_at: t,
-                })))
-            }
-            Command::PollCall { id, include } => {
-                let pairs = if include.is_empty() {
-                    vec![]
-                } else {
-                    vec![("include".to_owned(), include.join(","))]
-                };
-                let result = match w.show_document(t, &id, &sim_query(&pairs)) {
-                    Some(doc) => {
-                        let (call, records) = build_call(doc);
-                        Ok(CallSnapshot {
-                            call,
-                            records,
-                            server_date: Some(t),
-                            received_at: t,
-                        })
-                    }
-                    None => Err(ApiError::NotFound("Record not found".into())),
-                };
-                Event::CallLoaded {
-                    id,
-                    result: Box::new(result),
-                }
-            }
-            _ => continue,
-        };
-        let more = app.update(ev);
-        answer(app, w, more, t);
-    }
 }
 
 /// An app over the frozen world, first poll done, 2 s later.

@@ -7,10 +7,14 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use yetitop::app::{App, AppConfig, CallSnapshot, Command, Event, ListSnapshot};
-use yetitop::model::{build_call, build_calls};
+use yetitop::app::{App, AppConfig, Event};
 use yetitop::sim::world::World;
 use yetitop::sim::{ListQuery as SimQuery, SimConfig};
+
+#[path = "../../tests/common/sim_world.rs"]
+mod sim_world;
+
+pub use sim_world::{answer, sim_query};
 
 pub const BASE: &str = "http://127.0.0.1:8080";
 
@@ -30,16 +34,6 @@ pub fn world(calls: usize) -> World {
         ..SimConfig::default()
     };
     World::generate(&cfg, now())
-}
-
-/// The simulator's query for our query pairs.
-pub fn sim_query(pairs: &[(String, String)]) -> SimQuery {
-    let raw = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
-    SimQuery::parse(BASE, &raw).unwrap_or_else(|e| panic!("sim refused {raw}: {e:?}"))
 }
 
 /// What yeti sends to a bare `GET /active-calls`: every attribute, every relationship link.
@@ -65,50 +59,6 @@ pub fn config() -> AppConfig {
 
 pub fn key(code: KeyCode) -> Event {
     Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-/// Answers the app's commands from the frozen world at `t`, like the runtime would.
-pub fn answer(app: &mut App, w: &World, cmds: Vec<Command>, t: DateTime<Utc>) {
-    for cmd in cmds {
-        let ev = match cmd {
-            Command::PollList(q) => {
-                let doc = w.list_document(t, &sim_query(&q.to_pairs()));
-                let mut batch = build_calls(doc);
-                // As the runtime's model builder does, off the UI thread.
-                yetitop::app::list::CallList::prepare(&mut batch.calls);
-                Event::ListLoaded(Box::new(Ok(ListSnapshot {
-                    batch,
-                    bytes: 0,
-                    latency: Duration::from_millis(100),
-                    server_date: Some(t),
-                    received_at: t,
-                })))
-            }
-            Command::PollCall { id, include } => {
-                let pairs = if include.is_empty() {
-                    vec![]
-                } else {
-                    vec![("include".to_owned(), include.join(","))]
-                };
-                let Some(doc) = w.show_document(t, &id, &sim_query(&pairs)) else {
-                    continue;
-                };
-                let (call, records) = build_call(doc);
-                Event::CallLoaded {
-                    id,
-                    result: Box::new(Ok(CallSnapshot {
-                        call,
-                        records,
-                        server_date: Some(t),
-                        received_at: t,
-                    })),
-                }
-            }
-            _ => continue,
-        };
-        let more = app.update(ev);
-        answer(app, w, more, t);
-    }
 }
 
 /// An app at `size` whose first list poll brought every call of `w`.
